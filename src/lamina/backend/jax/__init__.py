@@ -1,0 +1,11 @@
+"""lamina's jax backend: the backend contract implemented with jax."""
+
+from lamina.backend.jax import core as core
+from lamina.backend.jax import functional as functional
+from lamina.backend.jax import linalg as linalg
+from lamina.backend.jax import nn as nn
+from lamina.backend.jax import numpy as numpy
+from lamina.backend.jax import random as random
+
+# Contract functions this engine cannot provide, with the reason.
+SKIPS: dict[str, str] = {}

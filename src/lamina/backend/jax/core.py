@@ -1,0 +1,1 @@
+"""core functions of the backend contract on jax."""

@@ -1,0 +1,1 @@
+"""functional functions of the backend contract on jax."""

@@ -1,0 +1,1 @@
+"""linalg functions of the backend contract on jax."""

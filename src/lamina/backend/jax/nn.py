@@ -1,0 +1,1 @@
+"""nn functions of the backend contract on jax."""

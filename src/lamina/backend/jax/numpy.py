@@ -1,0 +1,1 @@
+"""numpy functions of the backend contract on jax."""

@@ -1,0 +1,1 @@
+"""random functions of the backend contract on tensorflow."""

@@ -1,0 +1,333 @@
+"""lamina's settings: `lamina.json` with the keys of Keras's `keras.json`.
+
+Each setting comes from the first of these sources that has it:
+
+1. the environment: `LAMINA_BACKEND`, `LAMINA_FLOATX`, `LAMINA_EPSILON`,
+   `LAMINA_IMAGE_DATA_FORMAT`;
+2. the file named by `LAMINA_CONFIG`;
+3. `$VIRTUAL_ENV/lamina.json` (one config per virtual environment);
+4. `$LAMINA_HOME/lamina.json` (default `~/.lamina/lamina.json`), written with the
+   defaults on first import when it is missing;
+5. the built-in defaults.
+
+Every effective value remembers where it came from (`lamina config show`).
+A broken file or a bad value is an error that names the file, the key, the
+value and what is allowed: never a silent fallback.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import sys
+import tempfile
+import warnings
+from dataclasses import dataclass
+
+from lamina._atomic import atomic_write
+
+__all__ = [
+    "ConfigError",
+    "backend",
+    "epsilon",
+    "floatx",
+    "image_data_format",
+    "set_epsilon",
+    "set_floatx",
+    "set_image_data_format",
+]
+
+BACKENDS = ("tensorflow", "jax", "torch", "pytensor", "numpy")
+BACKEND_ALIASES = {"theano": "pytensor"}
+FLOATX = ("float16", "bfloat16", "float32", "float64")
+IMAGE_DATA_FORMATS = ("channels_last", "channels_first")
+DEFAULTS = {
+    "floatx": "float32",
+    "epsilon": 1e-07,
+    "backend": "tensorflow",
+    "image_data_format": "channels_last",
+}
+KEYS = tuple(DEFAULTS)
+ENV_VARS = {key: "LAMINA_" + key.upper() for key in KEYS}
+FILE_NAME = "lamina.json"
+
+
+class ConfigError(ValueError):
+    """A configuration file or value that lamina cannot use."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One effective setting and where it came from."""
+
+    key: str
+    value: object
+    source: str
+
+
+@dataclass(frozen=True)
+class ConfigFile:
+    """A config file lamina considers, in priority order."""
+
+    role: str  # "LAMINA_CONFIG", "VIRTUAL_ENV" or "LAMINA_HOME"
+    path: str
+    exists: bool
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def _allowed(key: str) -> str:
+    if key == "backend":
+        return ", ".join(repr(b) for b in BACKENDS) + " (or 'theano', an alias of 'pytensor')"
+    if key == "floatx":
+        return ", ".join(repr(f) for f in FLOATX)
+    if key == "epsilon":
+        return "a positive number such as 1e-07"
+    return ", ".join(repr(f) for f in IMAGE_DATA_FORMATS)
+
+
+def _where(origin: str | None) -> str:
+    return f" in {origin}" if origin else ""
+
+
+def validate_value(key: str, value: object, origin: str | None = None) -> object:
+    """Return the canonical form of `value` for `key`, or raise ConfigError."""
+    if key not in DEFAULTS:
+        raise ConfigError(
+            f"Unknown config key {key!r}{_where(origin)}. "
+            f"Known keys: {', '.join(KEYS)}. Remove or rename the key."
+        )
+    if key == "epsilon":
+        number = value
+        if isinstance(value, str):
+            try:
+                number = float(value)
+            except ValueError:
+                number = None
+        if (
+            isinstance(number, bool)
+            or not isinstance(number, (int, float))
+            or not math.isfinite(number)
+            or number <= 0
+        ):
+            raise ConfigError(
+                f"Bad value for 'epsilon'{_where(origin)}: {value!r}. "
+                f"Expected {_allowed(key)}. Fix it with: lamina config set epsilon 1e-07"
+            )
+        return float(number)
+    canonical = value.strip().lower() if isinstance(value, str) else value
+    if key == "backend" and canonical in BACKEND_ALIASES:
+        canonical = BACKEND_ALIASES[canonical]
+    allowed = {"backend": BACKENDS, "floatx": FLOATX, "image_data_format": IMAGE_DATA_FORMATS}[key]
+    if canonical not in allowed:
+        raise ConfigError(
+            f"Bad value for {key!r}{_where(origin)}: {value!r}. Expected one of "
+            f"{_allowed(key)}. Fix it with: lamina config set {key} {DEFAULTS[key]}"
+        )
+    return canonical
+
+
+def read_file(path: str) -> dict:
+    """Read and validate one config file; return its settings (canonical values)."""
+    try:
+        with open(path, "rb") as f:
+            raw = f.read()
+    except OSError as e:
+        raise ConfigError(f"Cannot read config file {path}: {e.strerror}.") from None
+    try:
+        text = raw.decode("utf-8")
+        data = json.loads(text) if text.strip() else {}
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise ConfigError(
+            f"Config file {path} is not valid JSON: {e}. Expected an object such as "
+            f'{json.dumps(DEFAULTS)}. Fix the file, or delete it to get the defaults back.'
+        ) from None
+    if not isinstance(data, dict):
+        raise ConfigError(
+            f"Config file {path} holds a JSON {type(data).__name__}, expected an object "
+            f"with the keys {', '.join(KEYS)}."
+        )
+    return {key: validate_value(key, value, f"config file {path}, key {key!r}") for key, value in data.items()}
+
+
+# --------------------------------------------------------------------------- sources
+
+
+def home_dir() -> str:
+    return os.path.expanduser(os.environ.get("LAMINA_HOME") or os.path.join("~", ".lamina"))
+
+
+def config_files() -> list[ConfigFile]:
+    """The config files lamina considers, highest priority first."""
+    files = []
+    explicit = os.environ.get("LAMINA_CONFIG")
+    if explicit:
+        files.append(ConfigFile("LAMINA_CONFIG", explicit, os.path.exists(explicit)))
+    venv = os.environ.get("VIRTUAL_ENV")
+    if venv:
+        path = os.path.join(venv, FILE_NAME)
+        files.append(ConfigFile("VIRTUAL_ENV", path, os.path.exists(path)))
+    path = os.path.join(_home_in_use(), FILE_NAME)
+    files.append(ConfigFile("LAMINA_HOME", path, os.path.exists(path)))
+    return files
+
+
+_fallback_home: str | None = None
+
+
+def _home_in_use() -> str:
+    return _fallback_home or home_dir()
+
+
+def ensure_home_file() -> str | None:
+    """Write `lamina.json` with the defaults in lamina's home when it is missing.
+
+    When the home folder cannot be written, lamina uses a temporary folder and
+    warns once. Returns the path written, or None when nothing was written.
+    """
+    global _fallback_home
+    path = os.path.join(_home_in_use(), FILE_NAME)
+    if os.path.exists(path):
+        return None
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        atomic_write(path, json.dumps(DEFAULTS, indent=4) + "\n")
+        return path
+    except OSError as e:
+        _fallback_home = os.path.join(tempfile.gettempdir(), "lamina")
+        warnings.warn(
+            f"lamina cannot write its config folder {os.path.dirname(path)} ({e.strerror}); "
+            f"using {_fallback_home} instead. Set LAMINA_HOME to a writable folder to keep "
+            "your settings.",
+            stacklevel=3,
+        )
+        fallback = os.path.join(_fallback_home, FILE_NAME)
+        if os.path.exists(fallback):
+            return None
+        try:
+            os.makedirs(_fallback_home, exist_ok=True)
+            atomic_write(fallback, json.dumps(DEFAULTS, indent=4) + "\n")
+            return fallback
+        except OSError:
+            return None
+
+
+def resolve(write_home: bool = True) -> dict[str, Setting]:
+    """Read every source and return the effective settings, each with its source."""
+    if write_home:
+        ensure_home_file()
+    settings: dict[str, Setting] = {}
+    for key in KEYS:
+        env = ENV_VARS[key]
+        raw = os.environ.get(env)
+        if raw is not None and raw != "":
+            value = validate_value(key, raw, f"environment variable {env}")
+            settings[key] = Setting(key, value, f"environment variable {env}")
+    for cfg in config_files():
+        if not cfg.exists:
+            if cfg.role == "LAMINA_CONFIG":
+                raise ConfigError(
+                    f"LAMINA_CONFIG names {cfg.path}, which does not exist. Create it "
+                    "(lamina config set KEY VALUE writes it) or unset LAMINA_CONFIG."
+                )
+            continue
+        for key, value in read_file(cfg.path).items():
+            settings.setdefault(key, Setting(key, value, f"{cfg.path} ({cfg.role})"))
+    for key in KEYS:
+        settings.setdefault(key, Setting(key, DEFAULTS[key], "default"))
+    return settings
+
+
+def raw_backend_name(settings: dict[str, Setting] | None = None) -> str | None:
+    """The backend name as the user spelled it, when it was the alias 'theano'."""
+    for env in (ENV_VARS["backend"],):
+        raw = os.environ.get(env)
+        if raw:
+            return raw.strip().lower()
+    for cfg in config_files():
+        if cfg.exists:
+            try:
+                with open(cfg.path, encoding="utf-8") as f:
+                    data = json.load(f)
+            except (OSError, ValueError):
+                return None
+            if isinstance(data, dict) and "backend" in data:
+                value = data["backend"]
+                return value.strip().lower() if isinstance(value, str) else None
+    return None
+
+
+# --------------------------------------------------------------------------- state
+
+_settings: dict[str, Setting] | None = None
+
+
+def _state() -> dict[str, Setting]:
+    global _settings
+    if _settings is None:
+        _settings = resolve()
+    return _settings
+
+
+def settings() -> dict[str, Setting]:
+    """The effective settings of this process, each with its source."""
+    return dict(_state())
+
+
+def _set(key: str, value: object, caller: str) -> None:
+    value = validate_value(key, value, f"{caller} call")
+    _state()[key] = Setting(key, value, f"{caller} call")
+
+
+def backend() -> str:
+    """The name of the engine lamina runs on: 'tensorflow', 'jax', 'torch', 'pytensor' or 'numpy'."""
+    return _state()["backend"].value
+
+
+def floatx() -> str:
+    """The default float dtype, as a string such as 'float32'."""
+    return _state()["floatx"].value
+
+
+def set_floatx(value: str) -> None:
+    """Set the default float dtype: 'float16', 'bfloat16', 'float32' or 'float64'."""
+    _set("floatx", value, "set_floatx()")
+
+
+def epsilon() -> float:
+    """The fuzz factor used in numeric expressions (default 1e-07)."""
+    return _state()["epsilon"].value
+
+
+def set_epsilon(value: float) -> None:
+    """Set the fuzz factor used in numeric expressions."""
+    _set("epsilon", value, "set_epsilon()")
+
+
+def image_data_format() -> str:
+    """The default image layout: 'channels_last' (N, H, W, C) or 'channels_first' (N, C, H, W)."""
+    return _state()["image_data_format"].value
+
+
+def set_image_data_format(value: str) -> None:
+    """Set the default image layout: 'channels_last' or 'channels_first'."""
+    _set("image_data_format", value, "set_image_data_format()")
+
+
+def standardize_data_format(data_format: str | None) -> str:
+    """Return `data_format`, or the configured default when it is None."""
+    if data_format is None:
+        return image_data_format()
+    value = data_format.lower() if isinstance(data_format, str) else data_format
+    if value not in IMAGE_DATA_FORMATS:
+        raise ValueError(
+            f"data_format must be 'channels_last' or 'channels_first'; got {data_format!r}. "
+            "Leave it as None to use the configured image_data_format."
+        )
+    return value
+
+
+def _notice(message: str) -> None:
+    print(message, file=sys.stderr)

@@ -1,0 +1,12 @@
+"""lamina.ops: the public operations, the same on every engine.
+
+Each op carries its docstring and shape rule and dispatches to the selected
+engine's backend function.
+"""
+
+from lamina.ops.core import *  # noqa: F401,F403
+from lamina.ops.functional import *  # noqa: F401,F403
+from lamina.ops.linalg import *  # noqa: F401,F403
+from lamina.ops.nn import *  # noqa: F401,F403
+from lamina.ops.numpy import *  # noqa: F401,F403
+from lamina.ops.random import *  # noqa: F401,F403

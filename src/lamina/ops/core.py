@@ -1,0 +1,3 @@
+"""lamina.ops.core."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""lamina.ops.functional."""
+
+__all__: list[str] = []

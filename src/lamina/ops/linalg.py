@@ -1,0 +1,3 @@
+"""lamina.ops.linalg."""
+
+__all__: list[str] = []

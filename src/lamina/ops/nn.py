@@ -1,0 +1,3 @@
+"""lamina.ops.nn."""
+
+__all__: list[str] = []

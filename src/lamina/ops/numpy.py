@@ -1,0 +1,3 @@
+"""lamina.ops.numpy."""
+
+__all__: list[str] = []

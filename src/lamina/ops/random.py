@@ -1,0 +1,3 @@
+"""lamina.ops.random."""
+
+__all__: list[str] = []
