@@ -1,0 +1,228 @@
+"""Variables and stateless scopes, the same on every engine.
+
+A `Variable` holds an engine tensor. Layers read it with `variable.value` and
+change it with `assign`. The trainer runs layers *statelessly*: inside a
+`StatelessScope`, reads return the values the scope was given (possibly the
+engine's symbolic values while tracing) and assignments are recorded in the
+scope instead of touching the variable. That is how one training step, written
+once, becomes a pure function `step(state, batch) -> (state, logs)` that any
+engine can compile.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import itertools
+from collections.abc import Iterable
+
+import numpy as np
+
+_scope: contextvars.ContextVar[StatelessScope | None] = contextvars.ContextVar(
+    "lamina_stateless_scope", default=None
+)
+_uid = itertools.count()
+
+
+def _engine():
+    from lamina.backend import engine
+
+    return engine
+
+
+def _standardize_dtype(dtype) -> str:
+    from lamina.backend import floatx
+
+    if dtype is None:
+        return floatx()
+    if isinstance(dtype, str):
+        return dtype
+    return np.dtype(getattr(dtype, "name", dtype)).name
+
+
+class StatelessScope:
+    """Reads variables from `state` and records assignments instead of applying them.
+
+    Args:
+        state: pairs `(variable, value)` giving the values variables read as.
+        collect: whether to record assignments (True) or ignore them.
+    """
+
+    def __init__(self, state: Iterable = (), collect: bool = True):
+        self._values = {}
+        for variable, value in state:
+            if not isinstance(variable, Variable):
+                raise TypeError(
+                    f"StatelessScope state must pair Variables with values; got {variable!r}."
+                )
+            self._values[variable._uid] = value
+        self._collect = collect
+        self._token = None
+
+    def __enter__(self) -> StatelessScope:
+        self._token = _scope.set(self)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        _scope.reset(self._token)
+
+    def get(self, variable: Variable):
+        """The value `variable` has inside this scope (None when the scope does not know it)."""
+        return self._values.get(variable._uid)
+
+    def set(self, variable: Variable, value) -> None:
+        if self._collect:
+            self._values[variable._uid] = value
+
+    def value_of(self, variable: Variable):
+        """The current value inside this scope, falling back to the variable's own."""
+        value = self._values.get(variable._uid)
+        return variable._value if value is None else value
+
+
+def current_scope() -> StatelessScope | None:
+    return _scope.get()
+
+
+class Variable:
+    """A named, mutable tensor: the weights of layers, optimizers and metrics.
+
+    Args:
+        initializer: an initial value (array-like) or a callable
+            `initializer(shape, dtype)` returning one.
+        shape: the shape, required when `initializer` is callable.
+        dtype: the dtype name; defaults to `floatx()`.
+        trainable: whether the optimizer updates this variable.
+        name: a name, unique within its layer.
+
+    Example:
+        >>> v = lamina.Variable(np.zeros((2, 3)), name="kernel")
+        >>> v.assign(v + 1.0)
+    """
+
+    def __init__(
+        self,
+        initializer,
+        shape: tuple | None = None,
+        dtype=None,
+        trainable: bool = True,
+        name: str | None = None,
+        regularizer=None,
+        constraint=None,
+    ):
+        self._uid = next(_uid)
+        self.name = name or f"variable_{self._uid}"
+        self.path = self.name
+        self.trainable = bool(trainable)
+        self.regularizer = regularizer
+        self.constraint = constraint
+        if callable(initializer):
+            if shape is None:
+                raise ValueError(
+                    f"Variable {self.name!r}: a callable initializer needs a shape; got shape=None."
+                )
+            dtype = _standardize_dtype(dtype)
+            value = initializer(tuple(shape), dtype=dtype)
+        else:
+            value = initializer
+            if dtype is None and hasattr(value, "dtype"):
+                dtype = _standardize_dtype(value.dtype)
+            dtype = _standardize_dtype(dtype)
+        self._value = _engine().core.convert_to_tensor(value, dtype=dtype)
+        self._dtype = dtype
+        self._shape = tuple(_engine().core.shape(self._value))
+        if shape is not None and tuple(shape) != self._shape:
+            raise ValueError(
+                f"Variable {self.name!r}: initial value has shape {self._shape}, "
+                f"expected {tuple(shape)}."
+            )
+
+    # -- reading
+    @property
+    def value(self):
+        scope = _scope.get()
+        if scope is not None:
+            value = scope.get(self)
+            if value is not None:
+                return value
+        return self._value
+
+    @property
+    def shape(self) -> tuple:
+        return self._shape
+
+    @property
+    def dtype(self) -> str:
+        return self._dtype
+
+    @property
+    def ndim(self) -> int:
+        return len(self._shape)
+
+    def numpy(self) -> np.ndarray:
+        return _engine().core.convert_to_numpy(self.value)
+
+    def __array__(self, dtype=None, copy=None):
+        array = self.numpy()
+        return array if dtype is None else array.astype(dtype)
+
+    def __jax_array__(self):
+        return self.value
+
+    # -- writing
+    def assign(self, value) -> None:
+        value = _engine().core.convert_to_tensor(value, dtype=self._dtype)
+        shape = tuple(_engine().core.shape(value))
+        if shape != self._shape and None not in shape:
+            raise ValueError(
+                f"Cannot assign a value of shape {shape} to variable {self.path!r} of shape "
+                f"{self._shape}."
+            )
+        scope = _scope.get()
+        if scope is not None:
+            scope.set(self, value)
+        else:
+            self._value = value
+
+    def assign_add(self, delta) -> None:
+        self.assign(self.value + _engine().core.convert_to_tensor(delta, dtype=self._dtype))
+
+    def assign_sub(self, delta) -> None:
+        self.assign(self.value - _engine().core.convert_to_tensor(delta, dtype=self._dtype))
+
+    def __repr__(self) -> str:
+        return f"<Variable path={self.path}, shape={self._shape}, dtype={self._dtype}>"
+
+    # -- arithmetic reads the value, so `x * variable` works in user code
+    def _op(name):
+        def method(self, *args):
+            from lamina import ops
+
+            return getattr(ops, name)(self.value, *args)
+
+        return method
+
+    def _rop(name):
+        def method(self, other):
+            from lamina import ops
+
+            return getattr(ops, name)(other, self.value)
+
+        return method
+
+    __add__, __radd__ = _op("add"), _rop("add")
+    __sub__, __rsub__ = _op("subtract"), _rop("subtract")
+    __mul__, __rmul__ = _op("multiply"), _rop("multiply")
+    __truediv__, __rtruediv__ = _op("divide"), _rop("divide")
+    __pow__, __rpow__ = _op("power"), _rop("power")
+    __matmul__, __rmatmul__ = _op("matmul"), _rop("matmul")
+    __neg__ = _op("negative")
+    __abs__ = _op("abs")
+    __lt__, __le__ = _op("less"), _op("less_equal")
+    __gt__, __ge__ = _op("greater"), _op("greater_equal")
+
+    def __getitem__(self, index):
+        return self.value[index]
+
+    del _op, _rop
+
+    __hash__ = object.__hash__
