@@ -17,9 +17,11 @@ value and what is allowed: never a silent fallback.
 
 from __future__ import annotations
 
+import difflib
 import json
 import math
 import os
+import shlex
 import sys
 import tempfile
 import warnings
@@ -92,12 +94,29 @@ def _where(origin: str | None) -> str:
     return f" in {origin}" if origin else ""
 
 
-def validate_value(key: str, value: object, origin: str | None = None) -> object:
-    """Return the canonical form of `value` for `key`, or raise ConfigError."""
+def _suggest(word: object, choices: tuple[str, ...]) -> str:
+    if not isinstance(word, str):
+        return ""
+    close = difflib.get_close_matches(word.strip().lower(), choices, n=1)
+    return f" Did you mean {close[0]!r}?" if close else ""
+
+
+def _tail(fix: str | None) -> str:
+    return f" {fix}" if fix else ""
+
+
+def validate_value(
+    key: str, value: object, origin: str | None = None, fix: str | None = None
+) -> object:
+    """Return the canonical form of `value` for `key`, or raise ConfigError.
+
+    `origin` says where the value came from ("config file /x/lamina.json") and
+    `fix` how to correct it there; both appear in the error message.
+    """
     if key not in DEFAULTS:
         raise ConfigError(
-            f"Unknown config key {key!r}{_where(origin)}. "
-            f"Known keys: {', '.join(KEYS)}. Remove or rename the key."
+            f"Unknown config key {key!r}{_where(origin)} (value {value!r}). "
+            f"Known keys: {', '.join(KEYS)}.{_suggest(key, KEYS)} Remove or rename the key."
         )
     if key == "epsilon":
         number = value
@@ -114,19 +133,31 @@ def validate_value(key: str, value: object, origin: str | None = None) -> object
         ):
             raise ConfigError(
                 f"Bad value for 'epsilon'{_where(origin)}: {value!r}. "
-                f"Expected {_allowed(key)}. Fix it with: lamina config set epsilon 1e-07"
+                f"Expected {_allowed(key)}.{_tail(fix)}"
             )
         return float(number)
-    canonical = value.strip().lower() if isinstance(value, str) else value
+    allowed = {"backend": BACKENDS, "floatx": FLOATX, "image_data_format": IMAGE_DATA_FORMATS}[key]
+    canonical = value.strip().lower() if isinstance(value, str) else None
     if key == "backend" and canonical in BACKEND_ALIASES:
         canonical = BACKEND_ALIASES[canonical]
-    allowed = {"backend": BACKENDS, "floatx": FLOATX, "image_data_format": IMAGE_DATA_FORMATS}[key]
     if canonical not in allowed:
         raise ConfigError(
             f"Bad value for {key!r}{_where(origin)}: {value!r}. Expected one of "
-            f"{_allowed(key)}. Fix it with: lamina config set {key} {DEFAULTS[key]}"
+            f"{_allowed(key)}.{_suggest(value, allowed)}{_tail(fix)}"
         )
     return canonical
+
+
+def file_fix(path: str, key: str) -> str | None:
+    """How to correct `key` in the config file at `path`, as a command line."""
+    if key not in DEFAULTS:
+        return None
+    return f"Fix it with: lamina config set --file {shlex.quote(path)} {key} {DEFAULTS[key]}"
+
+
+def env_fix(key: str) -> str:
+    """How to correct a bad environment variable for `key`."""
+    return f"Set {ENV_VARS[key]} to an allowed value, or unset it."
 
 
 def read_file(path: str) -> dict:
@@ -142,14 +173,17 @@ def read_file(path: str) -> dict:
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
         raise ConfigError(
             f"Config file {path} is not valid JSON: {e}. Expected an object such as "
-            f'{json.dumps(DEFAULTS)}. Fix the file, or delete it to get the defaults back.'
+            f"{json.dumps(DEFAULTS)}. Fix the file, or delete it to get the defaults back."
         ) from None
     if not isinstance(data, dict):
         raise ConfigError(
             f"Config file {path} holds a JSON {type(data).__name__}, expected an object "
             f"with the keys {', '.join(KEYS)}."
         )
-    return {key: validate_value(key, value, f"config file {path}, key {key!r}") for key, value in data.items()}
+    return {
+        key: validate_value(key, value, f"config file {path}", file_fix(path, key))
+        for key, value in data.items()
+    }
 
 
 # --------------------------------------------------------------------------- sources
@@ -223,7 +257,7 @@ def resolve(write_home: bool = True) -> dict[str, Setting]:
         env = ENV_VARS[key]
         raw = os.environ.get(env)
         if raw is not None and raw != "":
-            value = validate_value(key, raw, f"environment variable {env}")
+            value = validate_value(key, raw, f"environment variable {env}", env_fix(key))
             settings[key] = Setting(key, value, f"environment variable {env}")
     for cfg in config_files():
         if not cfg.exists:

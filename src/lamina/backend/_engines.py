@@ -1,57 +1,12 @@
-"""What lamina knows about each engine, without importing any of them."""
+"""What lamina knows about each engine; defined in `lamina._engines`.
 
-from __future__ import annotations
+The definitions live outside this package so that the command line tool can
+list the engines without importing `lamina.backend`, which selects one.
+"""
 
-import importlib.metadata
-import importlib.util
-from dataclasses import dataclass
-
-
-@dataclass(frozen=True)
-class Engine:
-    name: str  # the config value
-    display: str  # as in "Using TensorFlow backend."
-    module: str  # the engine's top-level module
-    distributions: tuple[str, ...]  # pip distributions that provide it
-    extra: str  # lamina's extra that installs it
-
-    @property
-    def pip_command(self) -> str:
-        return f'pip install "lamina[{self.extra}]"'
-
-    def installed(self) -> bool:
-        return importlib.util.find_spec(self.module) is not None
-
-    def version(self) -> str | None:
-        for dist in self.distributions:
-            try:
-                return importlib.metadata.version(dist)
-            except importlib.metadata.PackageNotFoundError:
-                continue
-        return None
-
-
-ENGINES = {
-    e.name: e
-    for e in (
-        Engine("tensorflow", "TensorFlow", "tensorflow", ("tensorflow", "tensorflow-cpu"), "tensorflow"),
-        Engine("jax", "JAX", "jax", ("jax",), "jax"),
-        Engine("torch", "PyTorch", "torch", ("torch",), "torch"),
-        Engine("pytensor", "PyTensor", "pytensor", ("pytensor",), "pytensor"),
-        Engine("numpy", "NumPy", "autograd", ("autograd",), "numpy"),
-    )
-}
-
-# Engines whose lamina backend package exists in this version of lamina.
-IMPLEMENTED = ("tensorflow", "jax")
-
-# The modules every backend package provides, with the same function names.
-CONTRACT_MODULES = ("core", "numpy", "nn", "random", "linalg", "functional")
-
-
-class EngineNotInstalledError(ImportError):
-    """The configured engine cannot be imported."""
-
-
-class EngineNotAvailableError(NotImplementedError):
-    """The configured engine has no lamina backend in this version."""
+from lamina._engines import CONTRACT_MODULES as CONTRACT_MODULES
+from lamina._engines import ENGINES as ENGINES
+from lamina._engines import IMPLEMENTED as IMPLEMENTED
+from lamina._engines import Engine as Engine
+from lamina._engines import EngineNotAvailableError as EngineNotAvailableError
+from lamina._engines import EngineNotInstalledError as EngineNotInstalledError
