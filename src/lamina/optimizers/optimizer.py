@@ -1,0 +1,477 @@
+"""The Optimizer base class: slots, clipping, weight decay, schedules, config.
+
+Optimizers are written imperatively with `variable.value` and
+`variable.assign(...)`. The trainer calls `apply` inside a compiled step under
+a `StatelessScope`, so every read sees the step's (possibly traced) values and
+every assignment is recorded as new state. Update code therefore never
+converts tensors to Python numbers and never branches on tensor values.
+
+The step counter `iterations` is an int32 variable on every engine: JAX without
+x64 mode has no int64, and one dtype keeps optimizer state portable between
+engines (Keras uses int64 on TensorFlow).
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+
+import numpy as np
+
+from lamina import ops
+from lamina.backend import floatx
+from lamina.backend._variable import StatelessScope, Variable
+from lamina.optimizers import schedules as _schedules
+from lamina.optimizers._naming import auto_name
+from lamina.optimizers.schedules import LearningRateSchedule
+
+ITERATIONS_DTYPE = "int32"
+
+
+def _value(x):
+    return x.value if isinstance(x, Variable) else x
+
+
+class Optimizer:
+    """The base class of optimizers.
+
+    Subclasses create their slot variables in `build(var_list)` (calling
+    `super().build(var_list)` first, then `add_variable_from_reference`) and
+    update one variable in `update_step(gradient, variable, learning_rate)`.
+
+    Args:
+        learning_rate: a float, a `LearningRateSchedule`, or a callable with no
+            arguments returning the rate.
+        weight_decay: if set, each step first shrinks every variable by
+            `variable * weight_decay * learning_rate` (decoupled weight decay).
+        clipnorm: if set, each gradient is scaled so its L2 norm is at most this.
+        clipvalue: if set, each gradient is clipped to `[-clipvalue, clipvalue]`.
+        global_clipnorm: if set, all gradients are scaled together so their
+            global L2 norm is at most this.
+        use_ema: not supported yet; must be False.
+        name: the optimizer's name.
+
+    Example:
+        >>> optimizer = lamina.optimizers.SGD(learning_rate=0.1)
+        >>> optimizer.build(model.trainable_variables)
+        >>> optimizer.apply(grads, model.trainable_variables)
+    """
+
+    def __init__(
+        self,
+        learning_rate,
+        weight_decay: float | None = None,
+        clipnorm: float | None = None,
+        clipvalue: float | None = None,
+        global_clipnorm: float | None = None,
+        use_ema: bool = False,
+        ema_momentum: float = 0.99,
+        ema_overwrite_frequency: int | None = None,
+        loss_scale_factor: float | None = None,
+        gradient_accumulation_steps: int | None = None,
+        name: str | None = None,
+        **kwargs,
+    ):
+        if kwargs.pop("decay", None) is not None:
+            warnings.warn(
+                "Argument `decay` is no longer supported and will be ignored; use a "
+                "learning-rate schedule instead.",
+                stacklevel=2,
+            )
+        if kwargs:
+            raise ValueError(
+                f"Argument(s) not recognized by {type(self).__name__}: {kwargs}. Check the "
+                "spelling against the optimizer's documented arguments."
+            )
+        if use_ema:
+            raise NotImplementedError(
+                f"{type(self).__name__}(use_ema=True): exponential moving averages of the "
+                "weights are not supported by lamina yet; pass use_ema=False."
+            )
+        if gradient_accumulation_steps:
+            raise NotImplementedError(
+                f"{type(self).__name__}(gradient_accumulation_steps="
+                f"{gradient_accumulation_steps}): gradient accumulation is not supported by "
+                "lamina yet; pass gradient_accumulation_steps=None."
+            )
+        clip_args = {
+            "clipnorm": clipnorm,
+            "clipvalue": clipvalue,
+            "global_clipnorm": global_clipnorm,
+        }
+        if sum(value is not None for value in clip_args.values()) > 1:
+            raise ValueError(
+                "Only one of `clipnorm`, `clipvalue` and `global_clipnorm` can be set. "
+                f"Received: clipnorm={clipnorm}, clipvalue={clipvalue}, "
+                f"global_clipnorm={global_clipnorm}"
+            )
+        self.name = name or auto_name(type(self).__name__)
+        self.weight_decay = weight_decay
+        self.clipnorm = clipnorm
+        self.clipvalue = clipvalue
+        self.global_clipnorm = global_clipnorm
+        self.use_ema = use_ema
+        self.ema_momentum = ema_momentum
+        self.ema_overwrite_frequency = ema_overwrite_frequency
+        self.loss_scale_factor = loss_scale_factor
+        self.gradient_accumulation_steps = gradient_accumulation_steps
+        self.built = False
+        self._variables: list[Variable] = []
+        self._trainable_variables: list[Variable] = []
+        self._variable_index: dict[int, int] = {}
+        self._exclude_from_weight_decay_ids: set[int] = set()
+        self._exclude_from_weight_decay_pattern = None
+
+        self._iterations = self._track(
+            Variable(
+                np.array(0, dtype=ITERATIONS_DTYPE),
+                dtype=ITERATIONS_DTYPE,
+                trainable=False,
+                name="iteration",
+            )
+        )
+        if isinstance(learning_rate, LearningRateSchedule) or callable(learning_rate):
+            self._learning_rate = learning_rate
+        else:
+            if isinstance(learning_rate, (int, np.integer)) and not isinstance(
+                learning_rate, bool
+            ):
+                learning_rate = float(learning_rate)
+            if not isinstance(learning_rate, (float, np.floating)):
+                raise ValueError(
+                    "Argument `learning_rate` should be a float, a LearningRateSchedule, or a "
+                    "callable returning the learning rate. Received instead: "
+                    f"learning_rate={learning_rate!r}"
+                )
+            self._learning_rate = self._track(
+                Variable(
+                    np.array(learning_rate, dtype=floatx()),
+                    dtype=floatx(),
+                    trainable=False,
+                    name="learning_rate",
+                )
+            )
+
+    # ------------------------------------------------------------------ variables
+    def _track(self, variable: Variable) -> Variable:
+        variable.path = f"{self.name}/{variable.name}"
+        self._variables.append(variable)
+        return variable
+
+    @property
+    def variables(self) -> list[Variable]:
+        """All optimizer variables in a stable order: iterations, learning rate, slots."""
+        return list(self._variables)
+
+    @property
+    def iterations(self) -> Variable:
+        """The number of steps applied so far (an int32 variable)."""
+        return self._iterations
+
+    def build(self, var_list) -> None:
+        """Records the variables to optimize; subclasses then create their slots."""
+        var_list = list(var_list)
+        self._variable_index = {id(v): i for i, v in enumerate(var_list)}
+        self._trainable_variables = var_list
+        self.built = True
+
+    def add_variable(self, shape, initializer="zeros", dtype=None, name=None) -> Variable:
+        """Creates and tracks an optimizer variable (`initializer`: "zeros", "ones", a number, an array or a callable)."""
+        dtype = dtype or floatx()
+        shape = tuple(shape)
+        if isinstance(initializer, str):
+            fills = {"zeros": 0.0, "ones": 1.0}
+            if initializer not in fills:
+                from lamina import initializers
+
+                value = initializers.get(initializer)(shape, dtype=dtype)
+            else:
+                value = np.full(shape, fills[initializer], dtype=dtype)
+        elif isinstance(initializer, (int, float)):
+            value = np.full(shape, initializer, dtype=dtype)
+        elif callable(initializer):
+            value = initializer(shape, dtype=dtype)
+        else:
+            value = np.broadcast_to(np.asarray(initializer, dtype=dtype), shape)
+        return self._track(Variable(value, dtype=dtype, trainable=False, name=name))
+
+    def add_variable_from_reference(self, reference_variable, name=None, initializer="zeros"):
+        """A slot shaped like `reference_variable`, named `{name}/{reference name}` ("momentum/kernel")."""
+        variable_name = reference_variable.name.replace("/", "_").replace(":", "_")
+        variable_name = f"{name}/{variable_name}" if name else variable_name
+        return self.add_variable(
+            shape=reference_variable.shape,
+            initializer=initializer,
+            dtype=reference_variable.dtype,
+            name=variable_name,
+        )
+
+    def add_optimizer_variables(self, trainable_variables, name, initializer="zeros"):
+        """Slots for each variable; a list of names gives a tuple of lists, interleaved per variable as Keras orders them."""
+        names = [name] if isinstance(name, str) else list(name)
+        slots = tuple([] for _ in names)
+        for variable in trainable_variables:
+            for i, slot_name in enumerate(names):
+                slots[i].append(
+                    self.add_variable_from_reference(variable, slot_name, initializer=initializer)
+                )
+        return slots[0] if isinstance(name, str) else slots
+
+    def _get_variable_index(self, variable) -> int:
+        try:
+            return self._variable_index[id(variable)]
+        except KeyError:
+            raise KeyError(
+                f"Variable {variable.path!r} is not one the optimizer {self.name!r} was built "
+                "with. Call `optimizer.build(model.trainable_variables)` with every variable to "
+                "optimize."
+            ) from None
+
+    # ------------------------------------------------------------------ learning rate
+    @property
+    def learning_rate(self):
+        """The learning rate: a Variable for a float rate, the schedule's value at `iterations` otherwise."""
+        return self._current_learning_rate(as_variable=True)
+
+    @learning_rate.setter
+    def learning_rate(self, learning_rate) -> None:
+        if isinstance(learning_rate, LearningRateSchedule) or callable(learning_rate):
+            if isinstance(self._learning_rate, Variable):
+                self._variables = [v for v in self._variables if v is not self._learning_rate]
+            self._learning_rate = learning_rate
+            return
+        if not isinstance(self._learning_rate, Variable):
+            raise TypeError(
+                f"This optimizer was created with a {type(self._learning_rate).__name__} as "
+                "its `learning_rate`, so the learning rate cannot be set to a number. "
+                "Create the optimizer with a float `learning_rate` to make it settable."
+            )
+        self._learning_rate.assign(_value(learning_rate))
+
+    def _current_learning_rate(self, as_variable: bool = False):
+        rate = self._learning_rate
+        if isinstance(rate, LearningRateSchedule):
+            return rate(self._iterations.value)
+        if isinstance(rate, Variable):
+            return rate if as_variable else rate.value
+        if callable(rate):
+            return _value(rate())
+        return rate
+
+    # ------------------------------------------------------------------ applying
+    def apply_gradients(self, grads_and_vars):
+        """Applies `(gradient, variable)` pairs; returns `iterations` as tf.keras did."""
+        grads_and_vars = list(grads_and_vars)
+        grads = [g for g, _ in grads_and_vars]
+        variables = [v for _, v in grads_and_vars]
+        self.apply(grads, variables)
+        return self._iterations
+
+    def apply(self, grads, trainable_variables=None) -> None:
+        """Updates `trainable_variables` with `grads` (one gradient per variable) and counts one step.
+
+        Without `trainable_variables`, the variables the optimizer was built with are used.
+        """
+        grads = list(grads)
+        if not grads:
+            return
+        if trainable_variables is None:
+            if not self.built:
+                raise ValueError(
+                    "When passing `grads` without `trainable_variables`, the optimizer must "
+                    "already be built. Call `optimizer.build(trainable_variables)` first."
+                )
+            trainable_variables = self._trainable_variables
+        else:
+            trainable_variables = list(trainable_variables)
+            if not self.built:
+                self.build(trainable_variables)
+        if len(grads) != len(trainable_variables):
+            raise ValueError(
+                f"Got {len(grads)} gradients for {len(trainable_variables)} variables; "
+                "`apply` needs exactly one gradient per variable, in the same order."
+            )
+        for variable in trainable_variables:
+            self._get_variable_index(variable)
+        pairs = [(g, v) for g, v in zip(grads, trainable_variables, strict=True) if g is not None]
+        if len(pairs) < len(grads):
+            missing = [
+                v.path for g, v in zip(grads, trainable_variables, strict=True) if g is None
+            ]
+            warnings.warn(
+                f"Gradients do not exist for variables {missing} when minimizing the loss. "
+                "If using `model.compile()`, did you forget to provide a `loss` argument?",
+                stacklevel=2,
+            )
+        if pairs:
+            grads = [g for g, _ in pairs]
+            variables = [v for _, v in pairs]
+            if self.loss_scale_factor is not None:
+                grads = [ops.divide(g, self.loss_scale_factor) for g in grads]
+            grads = self._clip_gradients(grads)
+            self._apply_weight_decay(variables)
+            learning_rate = self._current_learning_rate()
+            for grad, variable in zip(grads, variables, strict=True):
+                self.update_step(grad, variable, learning_rate)
+            for variable in variables:
+                if variable.constraint is not None:
+                    variable.assign(variable.constraint(variable.value))
+        self._iterations.assign(ops.add(self._iterations.value, 1))
+
+    def update_step(self, gradient, variable, learning_rate) -> None:
+        """Updates one variable from its gradient; each optimizer implements it."""
+        raise NotImplementedError(f"{type(self).__name__} must implement `update_step`.")
+
+    def stateless_apply(self, optimizer_variables, grads, trainable_variables):
+        """`apply` as a pure function of values: returns `(trainable_values, optimizer_values)`."""
+        state = list(zip(self._trainable_variables, trainable_variables, strict=True)) + list(
+            zip(self._variables, optimizer_variables, strict=True)
+        )
+        with StatelessScope(state) as scope:
+            self.apply(grads)
+            return (
+                [scope.value_of(v) for v in self._trainable_variables],
+                [scope.value_of(v) for v in self._variables],
+            )
+
+    # ------------------------------------------------------------------ helpers
+    def assign(self, variable: Variable, value) -> None:
+        variable.assign(value)
+
+    def assign_add(self, variable: Variable, value) -> None:
+        variable.assign(ops.add(variable.value, value))
+
+    def assign_sub(self, variable: Variable, value) -> None:
+        variable.assign(ops.subtract(variable.value, value))
+
+    def _clip_gradients(self, grads):
+        if self.clipnorm and self.clipnorm > 0:
+            return [self._clip_by_norm(g) for g in grads]
+        if self.global_clipnorm and self.global_clipnorm > 0:
+            return _clip_by_global_norm(grads, self.global_clipnorm)
+        if self.clipvalue and self.clipvalue > 0:
+            return [ops.clip(g, -self.clipvalue, self.clipvalue) for g in grads]
+        return grads
+
+    def _clip_by_norm(self, values):
+        values = ops.convert_to_tensor(values)
+        squared_sum = ops.sum(ops.square(values), keepdims=True)
+        positive = ops.greater(squared_sum, 0.0)
+        # Two `where`s keep the gradient of sqrt finite at 0.
+        safe = ops.where(positive, squared_sum, ops.ones_like(squared_sum))
+        norm = ops.where(positive, ops.sqrt(safe), squared_sum)
+        return ops.divide(ops.multiply(values, self.clipnorm), ops.maximum(norm, self.clipnorm))
+
+    def exclude_from_weight_decay(self, var_list=None, var_names=None) -> None:
+        """Excludes variables (or names matching any of `var_names`) from weight decay."""
+        if self.built:
+            raise ValueError(
+                "`exclude_from_weight_decay()` can only be configured before the optimizer "
+                "is built."
+            )
+        self._exclude_from_weight_decay_ids = {id(v) for v in var_list or []}
+        self._exclude_from_weight_decay_pattern = (
+            re.compile("|".join(set(var_names))) if var_names else None
+        )
+
+    def _use_weight_decay(self, variable) -> bool:
+        if id(variable) in self._exclude_from_weight_decay_ids:
+            return False
+        pattern = self._exclude_from_weight_decay_pattern
+        return not (pattern is not None and pattern.search(variable.name))
+
+    def _apply_weight_decay(self, variables) -> None:
+        if self.weight_decay is None:
+            return
+        for variable in variables:
+            if self._use_weight_decay(variable):
+                lr = ops.cast(self._current_learning_rate(), variable.dtype)
+                wd = ops.cast(self.weight_decay, variable.dtype)
+                value = variable.value
+                variable.assign(ops.subtract(value, ops.multiply(ops.multiply(value, wd), lr)))
+
+    # ------------------------------------------------------------------ state
+    def set_weights(self, weights) -> None:
+        if not self.built:
+            raise ValueError(
+                "You are calling `set_weights()` on an optimizer that has not been built. "
+                "Call `optimizer.build(trainable_variables)` first."
+            )
+        for variable, weight in zip(self._variables, weights, strict=True):
+            if tuple(variable.shape) != tuple(np.shape(weight)):
+                raise ValueError(
+                    f"Optimizer variable {variable.path!r} has shape {variable.shape}, not "
+                    f"compatible with the provided weight shape {np.shape(weight)}."
+                )
+            variable.assign(weight)
+
+    def get_weights(self) -> list:
+        return [v.numpy() for v in self._variables]
+
+    def save_own_variables(self, store) -> None:
+        for i, variable in enumerate(self._variables):
+            store[str(i)] = variable.numpy()
+
+    def load_own_variables(self, store) -> None:
+        if len(store.keys()) != len(self._variables):
+            warnings.warn(
+                f"Skipping variable loading for optimizer '{self.name}', because it has "
+                f"{len(self._variables)} variables whereas the saved optimizer has "
+                f"{len(store.keys())} variables. Build the optimizer first "
+                "(`optimizer.build(model.trainable_variables)`).",
+                stacklevel=2,
+            )
+            return
+        for i, variable in enumerate(self._variables):
+            variable.assign(np.asarray(store[str(i)]).astype(variable.dtype))
+
+    # ------------------------------------------------------------------ config
+    def get_config(self) -> dict:
+        rate = self._learning_rate
+        if isinstance(rate, LearningRateSchedule):
+            learning_rate = _schedules.serialize(rate)
+        elif isinstance(rate, Variable):
+            learning_rate = float(rate.numpy())
+        else:
+            raise ValueError(
+                f"Optimizer {self.name!r} has a callable learning rate ({rate!r}), which cannot "
+                "be serialized; use a float or a LearningRateSchedule."
+            )
+        return {
+            "name": self.name,
+            "learning_rate": learning_rate,
+            "weight_decay": self.weight_decay,
+            "clipnorm": self.clipnorm,
+            "global_clipnorm": self.global_clipnorm,
+            "clipvalue": self.clipvalue,
+            "use_ema": self.use_ema,
+            "ema_momentum": self.ema_momentum,
+            "ema_overwrite_frequency": self.ema_overwrite_frequency,
+            "loss_scale_factor": self.loss_scale_factor,
+            "gradient_accumulation_steps": self.gradient_accumulation_steps,
+        }
+
+    @classmethod
+    def from_config(cls, config: dict, custom_objects: dict | None = None):
+        config = dict(config)
+        if isinstance(config.get("learning_rate"), dict):
+            config["learning_rate"] = _schedules.deserialize(
+                config["learning_rate"], custom_objects=custom_objects
+            )
+        return cls(**config)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} name={self.name}>"
+
+
+def _global_norm(values):
+    squared = [ops.sum(ops.square(v)) for v in values]
+    return ops.sqrt(ops.sum(ops.stack(squared)))
+
+
+def _clip_by_global_norm(values, clip_norm):
+    norm = _global_norm(values)
+    scale = ops.multiply(clip_norm, ops.minimum(ops.divide(1.0, norm), 1.0 / clip_norm))
+    # `norm - norm` is 0 for a finite norm and NaN otherwise, so non-finite norms give NaN.
+    scale = ops.add(scale, ops.subtract(norm, norm))
+    return [ops.multiply(v, scale) for v in values]
