@@ -1,1 +1,64 @@
 """functional functions of the backend contract on jax."""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+
+from lamina import config as _config
+from lamina.backend._spec import TensorSpec
+
+# Stand-ins for unknown (None) dims in eval_shape: two distinct primes, so a
+# dim that depends on an unknown one differs between the two traces.
+_PROBE_SIZES = (83, 89)
+
+
+def value_and_grad(fn, has_aux=False):
+    grad_fn = jax.value_and_grad(fn, argnums=0, has_aux=has_aux)
+
+    def g(params, *args):
+        out, grads = grad_fn(list(params), *args)
+        return out, list(grads)
+
+    return g
+
+
+def compile(fn, donate_argnums=(), jit_compile=None):
+    # jit_compile=False asks for eager execution, as Keras's JAX trainer does.
+    if jit_compile is False:
+        return fn
+    return jax.jit(fn, donate_argnums=donate_argnums)
+
+
+def _is_spec(x) -> bool:
+    return hasattr(x, "shape") and hasattr(x, "dtype") and not isinstance(x, (list, tuple))
+
+
+def _probe(spec, size: int) -> jax.ShapeDtypeStruct:
+    shape = tuple(size if d is None else int(d) for d in spec.shape)
+    return jax.ShapeDtypeStruct(shape, jnp.dtype(spec.dtype or _config.floatx()))
+
+
+def _trace(fn, specs, size: int):
+    probes = jax.tree_util.tree_map(lambda s: _probe(s, size), specs, is_leaf=_is_spec)
+    return jax.eval_shape(fn, *probes)
+
+
+def _has_unknown_dim(specs) -> bool:
+    leaves = jax.tree_util.tree_leaves(specs, is_leaf=_is_spec)
+    return any(d is None for s in leaves for d in s.shape)
+
+
+def _merge(a, b):
+    """One output spec from the two traces: dims that differ depend on an unknown dim."""
+    if not isinstance(a, jax.ShapeDtypeStruct):
+        return a
+    shape = tuple(x if x == y else None for x, y in zip(a.shape, b.shape, strict=True))
+    return TensorSpec(shape, str(a.dtype))
+
+
+def eval_shape(fn, *specs):
+    specs = list(specs)
+    first = _trace(fn, specs, _PROBE_SIZES[0])
+    second = _trace(fn, specs, _PROBE_SIZES[1]) if _has_unknown_dim(specs) else first
+    return jax.tree_util.tree_map(_merge, first, second)
