@@ -41,7 +41,6 @@ def run_layer_test(
     Returns the eager output as NumPy.
     """
     from lamina import layers as layers_module
-    from lamina.models import Model
 
     call_kwargs = dict(call_kwargs or {})
     multi = isinstance(input_shape, list)
@@ -82,6 +81,8 @@ def run_layer_test(
 
     # 4. A short fit on a model made of this layer.
     if run_training:
+        from lamina.models import Model  # only here: layer checks must not need the trainer
+
         model = Model(inputs if multi else inputs[0], symbolic)
         targets = [np.zeros(s, dtype="float32") for s in out_shapes]
         targets = [t if len(t.shape) else t.reshape(1) for t in targets]

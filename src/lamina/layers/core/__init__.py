@@ -1,3 +1,9 @@
-"""core layers."""
+"""Core layers: Dense, Activation, Embedding, Lambda, Identity."""
 
-__all__: list[str] = []
+from lamina.layers.core.activation import Activation as Activation
+from lamina.layers.core.dense import Dense as Dense
+from lamina.layers.core.embedding import Embedding as Embedding
+from lamina.layers.core.identity import Identity as Identity
+from lamina.layers.core.lambda_layer import Lambda as Lambda
+
+__all__ = ["Activation", "Dense", "Embedding", "Identity", "Lambda"]
