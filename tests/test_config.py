@@ -89,23 +89,38 @@ class Watch:
         return None
 sys.meta_path.insert(0, Watch())
 import lamina
+c = lamina.config
 print(json.dumps({{"importers": importers, "backends": sorted(
-    m for m in sys.modules if m.startswith("lamina.backend.") and m.count(".") == 2)}}))
+    m for m in sys.modules if m.startswith("lamina.backend.") and m.count(".") == 2),
+    "settings": [c.backend(), c.floatx(), c.epsilon(), c.image_data_format()]}}))
 """
 
 
 @pytest.mark.parametrize("engine", INSTALLED)
-def test_import_announces_engine_once_and_imports_no_other_engine(tmp_path, engine):
-    proc = run_python(WATCH_IMPORTS, clean_env(tmp_path, LAMINA_BACKEND=engine))
+def test_import_announces_engine_once_reads_sources_and_imports_no_other_engine(tmp_path, engine):
+    write_json(tmp_path / "venv" / "lamina.json", {"floatx": "float16", "epsilon": 0.2})
+    explicit = write_json(tmp_path / "explicit.json", {"floatx": "float64"})
+    env = clean_env(
+        tmp_path,
+        LAMINA_BACKEND=engine,
+        LAMINA_CONFIG=explicit,
+        VIRTUAL_ENV=str(tmp_path / "venv"),
+        LAMINA_IMAGE_DATA_FORMAT="channels_first",
+    )
+    proc = run_python(WATCH_IMPORTS, env)
     assert proc.returncode == 0, proc.stderr
     result = json.loads(proc.stdout)  # import lamina itself wrote nothing to stdout
     assert proc.stdout == json.dumps(result) + "\n"
+    assert announcements(proc.stderr) == [f"Using {ENGINES[engine].display} backend."]
+
     lamina_dir = os.path.dirname(lamina.__file__)
     by_lamina = {m for m, f in result["importers"].items() if f and f.startswith(lamina_dir)}
     assert by_lamina <= {ENGINES[engine].module}
     other_backends = {f"lamina.backend.{name}" for name in IMPLEMENTED if name != engine}
     assert not other_backends & set(result["backends"])
-    assert announcements(proc.stderr) == [f"Using {ENGINES[engine].display} backend."]
+
+    # env > LAMINA_CONFIG > $VIRTUAL_ENV/lamina.json > home (all orders: test_source_order)
+    assert result["settings"] == [engine, "float64", 0.2, "channels_first"]
     home_file = tmp_path / "home" / "lamina.json"
     assert json.loads(home_file.read_text()) == {
         "floatx": "float32",
@@ -116,8 +131,9 @@ def test_import_announces_engine_once_and_imports_no_other_engine(tmp_path, engi
 
 
 def test_no_announcement_in_multiprocessing_child(tmp_path):
+    # Only the child imports lamina; the announcement goes to the shared stderr.
     code = (
-        "import importlib, multiprocessing, lamina\n"
+        "import importlib, multiprocessing\n"
         "if __name__ == '__main__':\n"
         "    p = multiprocessing.get_context('spawn').Process(\n"
         "        target=importlib.import_module, args=('lamina',))\n"
@@ -126,25 +142,8 @@ def test_no_announcement_in_multiprocessing_child(tmp_path):
     )
     proc = run_python(code, clean_env(tmp_path))
     assert proc.returncode == 0, proc.stderr
-    assert announcements(proc.stderr) == [f"Using {DISPLAY} backend."]
-
-
-def test_import_reads_every_source_in_order_quietly(tmp_path):
-    write_json(tmp_path / "home" / "lamina.json", {"floatx": "float16", "epsilon": 0.1})
-    write_json(tmp_path / "venv" / "lamina.json", {"floatx": "float64", "epsilon": 0.2})
-    explicit = write_json(tmp_path / "explicit.json", {"image_data_format": "channels_first"})
-    env = clean_env(
-        tmp_path, LAMINA_CONFIG=explicit, VIRTUAL_ENV=str(tmp_path / "venv"), LAMINA_QUIET="1"
-    )
-    code = (
-        "import lamina\n"
-        "c = lamina.config\n"
-        "print(c.backend(), c.floatx(), c.epsilon(), c.image_data_format())"
-    )
-    proc = run_python(code, env)
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.split() == [CURRENT, "float64", "0.2", "channels_first"]
-    assert announcements(proc.stderr) == []  # LAMINA_QUIET=1
+    assert announcements(proc.stderr) == []
+    assert (tmp_path / "home" / "lamina.json").exists()  # the child did import lamina
 
 
 def test_import_with_broken_config_raises_config_error(tmp_path):
@@ -156,13 +155,14 @@ def test_import_with_broken_config_raises_config_error(tmp_path):
     assert announcements(proc.stderr) == []
 
 
-def test_unwritable_home_falls_back_to_temp_dir_with_warning(tmp_path):
+def test_unwritable_home_falls_back_to_temp_dir_with_warning_quietly(tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
-    env = clean_env(tmp_path, LAMINA_HOME=str(blocker / "home"), TMPDIR=str(tmp_path / "tmp"))
+    env = clean_env(
+        tmp_path, LAMINA_HOME=str(blocker / "home"), TMPDIR=str(tmp_path / "tmp"), LAMINA_QUIET="1"
+    )
     (tmp_path / "tmp").mkdir()
-    code = "import lamina; print(lamina.config.floatx())"
-    proc = run_python(code, env)
+    proc = run_python("import lamina; print(lamina.config.floatx())", env)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == "float32\n"
     assert "UserWarning" in proc.stderr and "cannot write its config folder" in proc.stderr
@@ -170,6 +170,7 @@ def test_unwritable_home_falls_back_to_temp_dir_with_warning(tmp_path):
     assert (
         json.loads((tmp_path / "tmp" / "lamina" / "lamina.json").read_text())["epsilon"] == 1e-07
     )
+    assert announcements(proc.stderr) == []  # LAMINA_QUIET=1
 
 
 def test_unwritable_home_in_process(isolated, monkeypatch):

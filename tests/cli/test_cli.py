@@ -326,28 +326,27 @@ def test_doctor_reports_config_error(isolated, capsys):
     assert "FAILED: Bad value for 'epsilon'" in out and "fix:" in out
 
 
-@pytest.mark.skip(
-    reason="temporary: the ops the smoke test uses (docs/backend-contract.md) are still being implemented"
+# Temporary: remove once the JAX backend's fix lands (see test_doctor_all_engines).
+JAX_BCE_GRADIENT = (
+    "JAX backend: nn.binary_crossentropy(from_logits=True) has gradient -target instead of "
+    "sigmoid(0) - target at logits == 0 (maximum/abs kinks), so the smoke test's first step "
+    "differs from TensorFlow's"
 )
-def test_doctor(tmp_path):
-    proc = run_cli(["doctor"], clean_env(tmp_path))
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_doctor_all_engines(tmp_path):
+    """`lamina doctor --all`: the full report, then the smoke test once per engine."""
+    proc = run_cli(["doctor", "--all"], clean_env(tmp_path))
     out = proc.stdout
+    assert "Traceback" not in proc.stderr, proc.stderr
     assert f"selected            {DISPLAY} " in out
     assert "devices             " in out
     assert "smoke test          passed: loss 0.6931 ->" in out
-    assert out.rstrip().endswith("All checks passed.")
-
-
-@pytest.mark.skip(
-    reason="temporary: the ops the smoke test uses (docs/backend-contract.md) are still being implemented"
-)
-def test_doctor_all_engines_agree(tmp_path):
-    proc = run_cli(["doctor", "--all"], clean_env(tmp_path))
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    for name in IMPLEMENTED:
-        if ENGINES[name].installed():
-            assert f"  {name:<20}passed: loss 0.6931 ->" in proc.stdout
     installed = [n for n in IMPLEMENTED if ENGINES[n].installed()]
-    if len(installed) > 1:
-        assert "consistent: final losses" in proc.stdout
+    for name in installed:
+        assert f"  {name:<20}passed: loss 0.6931 ->" in out
+    if len(installed) > 1 and "consistent: final losses" not in out:
+        assert "the engines disagree" in out and proc.returncode == 1
+        pytest.xfail(JAX_BCE_GRADIENT)
+    assert proc.returncode == 0, out + proc.stderr
+    assert out.rstrip().endswith("All checks passed.")
