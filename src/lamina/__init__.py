@@ -10,6 +10,25 @@ from lamina import _cli_mode
 from lamina._version import __version__ as __version__
 
 if not _cli_mode.active():
+    from lamina import activations as activations
     from lamina import backend as backend
+    from lamina import callbacks as callbacks
     from lamina import config as config
+    from lamina import constraints as constraints
+    from lamina import initializers as initializers
+    from lamina import layers as layers
+    from lamina import losses as losses
+    from lamina import metrics as metrics
+    from lamina import models as models
     from lamina import ops as ops
+    from lamina import optimizers as optimizers
+    from lamina import random as random
+    from lamina import regularizers as regularizers
+    from lamina import utils as utils
+    from lamina.backend._keras_tensor import KerasTensor as KerasTensor
+    from lamina.backend._variable import Variable as Variable
+    from lamina.layers import Input as Input
+    from lamina.layers import InputSpec as InputSpec
+    from lamina.layers import Layer as Layer
+    from lamina.models import Model as Model
+    from lamina.models import Sequential as Sequential

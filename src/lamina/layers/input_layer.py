@@ -17,7 +17,17 @@ class InputLayer(Layer):
         name: the layer name.
     """
 
-    def __init__(self, shape=None, batch_size=None, dtype=None, input_tensor=None, name=None, batch_shape=None, sparse=None, **kwargs):
+    def __init__(
+        self,
+        shape=None,
+        batch_size=None,
+        dtype=None,
+        input_tensor=None,
+        name=None,
+        batch_shape=None,
+        sparse=None,
+        **kwargs,
+    ):
         if "input_shape" in kwargs:
             shape = kwargs.pop("input_shape")
         if "batch_input_shape" in kwargs:
@@ -58,7 +68,16 @@ class InputLayer(Layer):
         }
 
 
-def Input(shape=None, batch_size=None, dtype=None, sparse=None, batch_shape=None, name=None, tensor=None, optional=False):
+def Input(
+    shape=None,
+    batch_size=None,
+    dtype=None,
+    sparse=None,
+    batch_shape=None,
+    name=None,
+    tensor=None,
+    optional=False,
+):
     """A symbolic input for functional models.
 
     Args:
@@ -73,5 +92,13 @@ def Input(shape=None, batch_size=None, dtype=None, sparse=None, batch_shape=None
         >>> outputs = lamina.layers.Dense(10)(inputs)
         >>> model = lamina.Model(inputs, outputs)
     """
-    layer = InputLayer(shape=shape, batch_size=batch_size, dtype=dtype, sparse=sparse, batch_shape=batch_shape, name=name, input_tensor=tensor)
+    layer = InputLayer(
+        shape=shape,
+        batch_size=batch_size,
+        dtype=dtype,
+        sparse=sparse,
+        batch_shape=batch_shape,
+        name=name,
+        input_tensor=tensor,
+    )
     return layer.output

@@ -15,7 +15,17 @@ class InputSpec:
         shape: a full shape with None for free dims.
     """
 
-    def __init__(self, dtype=None, shape=None, ndim=None, max_ndim=None, min_ndim=None, axes=None, allow_last_axis_squeeze=False, name=None):
+    def __init__(
+        self,
+        dtype=None,
+        shape=None,
+        ndim=None,
+        max_ndim=None,
+        min_ndim=None,
+        axes=None,
+        allow_last_axis_squeeze=False,
+        name=None,
+    ):
         self.dtype = dtype
         self.shape = tuple(shape) if shape is not None else None
         self.ndim = len(self.shape) if self.shape is not None else ndim
@@ -56,7 +66,12 @@ def _expected(spec: InputSpec) -> tuple | None:
 
 def channels_swap_hint(expected, received) -> str:
     """A hint when a 4-D/5-D shape mismatch looks like channels_first vs channels_last."""
-    if expected is None or received is None or len(expected) != len(received) or len(received) not in (4, 5):
+    if (
+        expected is None
+        or received is None
+        or len(expected) != len(received)
+        or len(received) not in (4, 5)
+    ):
         return ""
     exp, got = list(expected[1:]), list(received[1:])
     if exp[-1] is not None and got[0] == exp[-1] and got[-1] != exp[-1]:

@@ -23,7 +23,7 @@ _training_context: contextvars.ContextVar = contextvars.ContextVar("lamina_train
 
 
 def unique_name(prefix: str) -> str:
-    """"dense", "dense_1", "dense_2", ... as Keras names layers."""
+    """ "dense", "dense_1", "dense_2", ... as Keras names layers."""
     count = _name_counts[prefix]
     _name_counts[prefix] += 1
     return prefix if count == 0 else f"{prefix}_{count}"
@@ -203,7 +203,9 @@ class Layer:
         if not self.trainable:
             result = list(self._trainable_variables) + result
         for layer in self._layers:
-            result.extend(w for w in layer.non_trainable_weights if all(w is not r for r in result))
+            result.extend(
+                w for w in layer.non_trainable_weights if all(w is not r for r in result)
+            )
         return result
 
     @property
@@ -290,7 +292,8 @@ class Layer:
             shape=shape,
             dtype=dtype,
             trainable=trainable,
-            name=name or f"variable_{len(self._trainable_variables) + len(self._non_trainable_variables)}",
+            name=name
+            or f"variable_{len(self._trainable_variables) + len(self._non_trainable_variables)}",
             regularizer=regularizers.get(regularizer),
             constraint=constraints.get(constraint),
         )
@@ -300,7 +303,12 @@ class Layer:
 
     def add_variable(self, shape, initializer, dtype=None, trainable=True, name=None, **kwargs):
         return self.add_weight(
-            shape=shape, initializer=initializer, dtype=dtype, trainable=trainable, name=name, **kwargs
+            shape=shape,
+            initializer=initializer,
+            dtype=dtype,
+            trainable=trainable,
+            name=name,
+            **kwargs,
         )
 
     def get_weights(self) -> list:
@@ -450,7 +458,13 @@ class Layer:
         node = Node(self, args, kwargs, None)
         flat = _tree.flatten(spec)
         tensors = [
-            KerasTensor(s.shape, s.dtype, name=f"{self.name}_output_{i}" if len(flat) > 1 else None, node=node, index=i)
+            KerasTensor(
+                s.shape,
+                s.dtype,
+                name=f"{self.name}_output_{i}" if len(flat) > 1 else None,
+                node=node,
+                index=i,
+            )
             for i, s in enumerate(flat)
         ]
         outputs = _tree.pack_as(spec, tensors)
@@ -475,7 +489,9 @@ class Layer:
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
 
     # ------------------------------------------------------------------ stateless
-    def stateless_call(self, trainable_values, non_trainable_values, *args, return_losses=False, **kwargs):
+    def stateless_call(
+        self, trainable_values, non_trainable_values, *args, return_losses=False, **kwargs
+    ):
         """Call with explicit weight values; return outputs and the updated non-trainable values."""
         state = list(zip(self.trainable_variables, trainable_values)) + list(
             zip(self.non_trainable_variables, non_trainable_values)

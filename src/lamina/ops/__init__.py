@@ -4,11 +4,10 @@ Each op carries its docstring and shape rule and dispatches to the selected
 engine's backend function.
 """
 
+# Random ops keep their namespace: lamina.ops.random.normal(...), as keras.random.
+from lamina.ops import random as random  # noqa: E402
 from lamina.ops.core import *  # noqa: F401,F403
 from lamina.ops.functional import *  # noqa: F401,F403
 from lamina.ops.linalg import *  # noqa: F401,F403
 from lamina.ops.nn import *  # noqa: F401,F403
 from lamina.ops.numpy import *  # noqa: F401,F403
-
-# Random ops keep their namespace: lamina.ops.random.normal(...), as keras.random.
-from lamina.ops import random as random  # noqa: E402

@@ -61,10 +61,16 @@ def run_layer_test(
     output = layer(eager_inputs, **call_kwargs)
     out_shapes = [tuple(backend.engine.core.shape(o)) for o in _tree.flatten(output)]
     if expected_output_shape is not None:
-        expected = expected_output_shape if isinstance(expected_output_shape, list) else [expected_output_shape]
+        expected = (
+            expected_output_shape
+            if isinstance(expected_output_shape, list)
+            else [expected_output_shape]
+        )
         assert out_shapes == [tuple(e) for e in expected], (out_shapes, expected)
     if expected_num_trainable_weights is not None:
-        assert len(layer.trainable_weights) == expected_num_trainable_weights, layer.trainable_weights
+        assert len(layer.trainable_weights) == expected_num_trainable_weights, (
+            layer.trainable_weights
+        )
     if expected_num_non_trainable_weights is not None:
         assert len(layer.non_trainable_weights) == expected_num_non_trainable_weights
     rebuilt = layer_cls.from_config(layer.get_config())
@@ -87,7 +93,13 @@ def run_layer_test(
         targets = [np.zeros(s, dtype="float32") for s in out_shapes]
         targets = [t if len(t.shape) else t.reshape(1) for t in targets]
         model.compile(optimizer="sgd", loss="mse")
-        model.fit(data if multi else data[0], targets if len(targets) > 1 else targets[0], batch_size=max(1, shapes[0][0] // 2), epochs=1, verbose=0)
+        model.fit(
+            data if multi else data[0],
+            targets if len(targets) > 1 else targets[0],
+            batch_size=max(1, shapes[0][0] // 2),
+            epochs=1,
+            verbose=0,
+        )
     return [backend.engine.core.convert_to_numpy(o) for o in _tree.flatten(output)]
 
 

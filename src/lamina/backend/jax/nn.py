@@ -19,10 +19,12 @@ def _tensor(x, dtype=None):
     if isinstance(x, jax.Array):
         return x if dtype is None else x.astype(dtype)
     if dtype is None:
-        array = np.asarray(x)
-        # The contract: Python floats and float64 data become floatx.
-        dtype = _config.floatx() if array.dtype == np.float64 else array.dtype
-        x = array
+        x = np.asarray(x)
+        # The contract: Python floats and float64 data become floatx. Other
+        # dtypes are left to jax, which narrows int64 to int32 silently when
+        # x64 is off (naming int64 explicitly would warn).
+        if x.dtype == np.float64:
+            dtype = _config.floatx()
     return jnp.asarray(x, dtype=dtype)
 
 
@@ -193,7 +195,9 @@ def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None)
     x = _tensor(inputs)
     data_format = _config.standardize_data_format(data_format)
     window, strides = _window(x, pool_size, strides, data_format)
-    init = jnp.array(-jnp.inf, x.dtype)
+    # A concrete NumPy init value: JAX only differentiates reduce_window(max) when it
+    # can see the init is the identity of max.
+    init = np.array(-np.inf if jnp.issubdtype(x.dtype, jnp.floating) else jnp.iinfo(x.dtype).min, x.dtype)
     return lax.reduce_window(x, init, lax.max, window, strides, _padding(padding))
 
 

@@ -30,7 +30,9 @@ def value_and_grad(fn, has_aux=False):
 def compile(fn, donate_argnums=(), jit_compile=None):
     # TensorFlow manages buffers itself, so there is nothing to donate.
     del donate_argnums
-    return tf.function(fn, jit_compile=jit_compile, reduce_retracing=True)
+    # autograph=False: lamina code is plain Python over ops; converting it is slow and
+    # would turn Python control flow on static values into graph control flow.
+    return tf.function(fn, jit_compile=jit_compile, reduce_retracing=True, autograph=False)
 
 
 def _tf_spec(spec) -> tf.TensorSpec:

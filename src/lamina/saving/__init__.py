@@ -1,0 +1,1 @@
+"""lamina.saving: serialization of lamina objects."""

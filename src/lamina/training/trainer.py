@@ -1,0 +1,640 @@
+"""The one trainer: compile / fit / evaluate / predict for every engine.
+
+A training step is a pure function `step(state, batch) -> (state, logs)`,
+written once with lamina.ops and compiled by the engine (`tf.function`,
+`jax.jit`, ...). `state` is `(trainable, non_trainable, optimizer, metrics)`:
+lists of tensors in the order of the matching variable lists. Inside the step,
+layers, optimizer and metrics run under a `StatelessScope` that maps each
+variable to its value in `state`, and their assignments become the new state.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+
+from lamina import ops
+from lamina import optimizers as optimizers_module
+from lamina.backend import engine as _engine
+from lamina.backend._keras_tensor import KerasTensor
+from lamina.backend._variable import StatelessScope
+from lamina.callbacks.callback_list import CallbackList
+from lamina.metrics import Mean
+from lamina.training import data_adapter
+from lamina.training.compile_utils import CompileLoss, CompileMetrics
+from lamina.utils import _tree
+
+
+class Trainer:
+    """compile / fit / evaluate / predict, mixed into `Model`."""
+
+    def _init_trainer(self):
+        self.compiled = False
+        self.optimizer = None
+        self._loss_tracker = None
+        self.stop_training = False
+        self.history = None
+        self._compile_loss = None
+        self._compile_metrics = None
+        self._loss_tracker = None
+        self._functions: dict = {}
+        self._nan_warned = False
+        self.run_eagerly = False
+        self.jit_compile = "auto"
+        self._per_output_trackers = []
+        self._compile_metrics = None
+
+    # ------------------------------------------------------------------ compile
+    def compile(
+        self,
+        optimizer="rmsprop",
+        loss=None,
+        loss_weights=None,
+        metrics=None,
+        weighted_metrics=None,
+        run_eagerly: bool = False,
+        steps_per_execution: int = 1,
+        jit_compile="auto",
+        auto_scale_loss: bool = True,
+    ):
+        """Configure the model for training.
+
+        Args:
+            optimizer: a name ("adam", "sgd", ...) or an optimizer instance.
+            loss: a name, a Loss, a function; a list or dict for several outputs.
+            loss_weights: per-output scalar weights of the total loss.
+            metrics: metric names or objects; per output as a list of lists or a dict.
+            weighted_metrics: metrics that also take `sample_weight`.
+            run_eagerly: skip compilation (slow, for debugging).
+            jit_compile: "auto", True or False: whether the engine's XLA-style
+                compiler is used where it is optional.
+        """
+        self.optimizer = optimizers_module.get(optimizer)
+        names = self._output_names()
+        self._compile_loss = None if loss is None else CompileLoss(loss, loss_weights, names)
+        loss_names = self._compile_loss.loss_names if self._compile_loss else [None] * len(names)
+        self._compile_metrics = CompileMetrics(metrics, weighted_metrics, names, loss_names)
+        self._loss_tracker = Mean(name="loss")
+        self._per_output_trackers = (
+            [Mean(name=f"{n}_loss") for n in names]
+            if len(names) > 1 and self._compile_loss
+            else []
+        )
+        self.run_eagerly = bool(run_eagerly)
+        self.jit_compile = jit_compile
+        self.steps_per_execution = steps_per_execution
+        self._functions = {}
+        self.compiled = True
+        self._compile_config = {
+            "optimizer": optimizer if isinstance(optimizer, str) else None,
+            "loss": loss if isinstance(loss, (str, list, dict)) else None,
+            "metrics": metrics,
+            "loss_weights": loss_weights,
+        }
+
+    def _output_names(self) -> list[str]:
+        outputs = getattr(self, "outputs", None)
+        if outputs:
+            names = []
+            for tensor in _tree.flatten(outputs):
+                node = tensor._node
+                names.append(node.layer.name if node is not None else tensor.name)
+            if len(set(names)) == len(names):
+                return names
+            return [f"output_{i}" for i in range(len(names))]
+        return ["output"]
+
+    @property
+    def metrics(self) -> list:
+        """The loss tracker and compiled metrics, as Keras lists them."""
+        result = []
+        if self._loss_tracker is not None:
+            result.append(self._loss_tracker)
+        result.extend(self._per_output_trackers if self.compiled else [])
+        if self._compile_metrics is not None:
+            result.extend(m for _, _, m in self._compile_metrics.metrics)
+        return result
+
+    @property
+    def metrics_names(self) -> list[str]:
+        return [m.name for m in self.metrics]
+
+    def _metric_variables(self) -> list:
+        return [v for m in self.metrics for v in m.variables]
+
+    def reset_metrics(self) -> None:
+        for metric in self.metrics:
+            metric.reset_state()
+
+    def _require_compiled(self, what: str) -> None:
+        if not self.compiled:
+            raise RuntimeError(
+                f"You must call model.compile(optimizer, loss) before {what}(). "
+                "Example: model.compile(optimizer='adam', loss='sparse_categorical_crossentropy')."
+            )
+
+    # ------------------------------------------------------------------ losses
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        """The total loss: the compiled losses plus the layers' regularization losses."""
+        if self._compile_loss is None:
+            raise ValueError(
+                "compile() was called without a loss, so the model cannot train or evaluate. "
+                "Pass loss=... to compile()."
+            )
+        per_output = self._compile_loss.per_output(y, y_pred, sample_weight)
+        total = self._compile_loss.total(per_output)
+        extra = self.losses
+        if extra:
+            total = total + ops.sum(ops.stack([ops.cast(e, total.dtype) for e in extra]))
+        return total, per_output
+
+    # ------------------------------------------------------------------ state
+    def _state_variables(self):
+        return (
+            self.trainable_variables,
+            self.non_trainable_variables,
+            self.optimizer.variables if self.optimizer is not None else [],
+            self._metric_variables(),
+        )
+
+    def _current_state(self):
+        return tuple([v.value for v in group] for group in self._state_variables())
+
+    def _write_state(self, state) -> None:
+        for group, values in zip(self._state_variables(), state):
+            for variable, value in zip(group, values):
+                variable._value = value
+
+    # ------------------------------------------------------------------ steps
+    def _train_step(self, state, x, y, sample_weight):
+        trainable_vars, non_trainable_vars, optimizer_vars, metric_vars = self._state_variables()
+        trainable, non_trainable, optimizer_values, metric_values = state
+
+        def loss_fn(trainable_values, non_trainable_values):
+            mapping = list(zip(trainable_vars, trainable_values)) + list(
+                zip(non_trainable_vars, non_trainable_values)
+            )
+            self._clear_losses()
+            with StatelessScope(mapping) as scope:
+                y_pred = self(x, training=True)
+                loss, per_output = self.compute_loss(x, y, y_pred, sample_weight, training=True)
+            new_non_trainable = [scope.value_of(v) for v in non_trainable_vars]
+            return loss, (y_pred, per_output, new_non_trainable)
+
+        grad_fn = _engine.functional.value_and_grad(loss_fn, has_aux=True)
+        (loss, (y_pred, per_output, non_trainable)), grads = grad_fn(trainable, non_trainable)
+        mapping = list(zip(trainable_vars, trainable)) + list(
+            zip(optimizer_vars, optimizer_values)
+        )
+        with StatelessScope(mapping) as scope:
+            self.optimizer.apply(grads, trainable_vars)
+        trainable = [scope.value_of(v) for v in trainable_vars]
+        optimizer_values = [scope.value_of(v) for v in optimizer_vars]
+        metric_values, logs = self._update_metrics(
+            metric_vars, metric_values, loss, per_output, y, y_pred, sample_weight
+        )
+        return (trainable, non_trainable, optimizer_values, metric_values), logs
+
+    def _test_step(self, state, x, y, sample_weight):
+        trainable_vars, non_trainable_vars, _, metric_vars = self._state_variables()
+        trainable, non_trainable, _, metric_values = state
+        mapping = list(zip(trainable_vars, trainable)) + list(
+            zip(non_trainable_vars, non_trainable)
+        )
+        self._clear_losses()
+        with StatelessScope(mapping, collect=False):
+            y_pred = self(x, training=False)
+            loss, per_output = self.compute_loss(x, y, y_pred, sample_weight, training=False)
+        return self._update_metrics(
+            metric_vars, metric_values, loss, per_output, y, y_pred, sample_weight
+        )
+
+    def _predict_step(self, state, x):
+        trainable_vars, non_trainable_vars = self.trainable_variables, self.non_trainable_variables
+        trainable, non_trainable = state
+        mapping = list(zip(trainable_vars, trainable)) + list(
+            zip(non_trainable_vars, non_trainable)
+        )
+        with StatelessScope(mapping, collect=False):
+            return self(x, training=False)
+
+    def _update_metrics(
+        self, metric_vars, metric_values, loss, per_output, y, y_pred, sample_weight
+    ):
+        with StatelessScope(list(zip(metric_vars, metric_values))) as scope:
+            batch = _batch_size(x=y_pred)
+            self._loss_tracker.update_state(loss, sample_weight=batch)
+            for tracker, value in zip(self._per_output_trackers, per_output):
+                if value is not None:
+                    tracker.update_state(value, sample_weight=batch)
+            self._compile_metrics.update_state(y, y_pred, sample_weight)
+            logs = {m.name: m.result() for m in self.metrics}
+        return [scope.value_of(v) for v in metric_vars], logs
+
+    def _function(self, kind: str):
+        """The compiled (or eager) step function of `kind`."""
+        fn = self._functions.get(kind)
+        if fn is None:
+            step = {
+                "train": self._train_step,
+                "test": self._test_step,
+                "predict": self._predict_step,
+            }[kind]
+            if self.run_eagerly:
+                fn = step
+            else:
+                jit = None if self.jit_compile == "auto" else bool(self.jit_compile)
+                donate = (0,) if kind == "train" else ()
+                fn = _engine.functional.compile(step, donate_argnums=donate, jit_compile=jit)
+            self._functions[kind] = fn
+        return fn
+
+    def _symbolic_build(self, x, y):
+        """Build layers, optimizer slots and metrics before the first compiled step.
+
+        Output shapes come from the graph (or a shape-only trace), not from running
+        the model: an eager run would compile every op once on engines like JAX.
+        """
+        if not self.built:
+            self(_tree.map_structure(lambda a: a[:1], x), training=False)
+        if self.optimizer is not None and not getattr(self.optimizer, "built", False):
+            self.optimizer.build(self.trainable_variables)
+        if self._compile_metrics is not None and not self._compile_metrics.built:
+            pred_shapes = self._output_shapes(x)
+            y_shapes = None if y is None else [tuple(a.shape) for a in _tree.flatten(y)]
+            self._check_targets(y, pred_shapes)
+            self._compile_metrics.build(y_shapes, pred_shapes)
+
+    def _output_shapes(self, x) -> list[tuple]:
+        outputs = getattr(self, "outputs", None)
+        if outputs:
+            return [tuple(t.shape) for t in outputs]
+        symbolic = _tree.map_structure(
+            lambda a: KerasTensor((None, *a.shape[1:]), _input_dtype(a) or str(a.dtype)), x
+        )
+        return [tuple(s.shape) for s in _tree.flatten(self._trace_output_spec(symbolic))]
+
+    def _check_targets(self, y, pred_shapes) -> None:
+        """Catch label/output mismatches before training starts."""
+        if y is None or self._compile_loss is None:
+            return
+        ys = _tree.flatten(y)
+        if len(ys) != len(pred_shapes):
+            raise ValueError(
+                f"The model has {len(pred_shapes)} outputs but y holds {len(ys)} arrays. "
+                "Pass one target array per output (a list, or a dict by output name)."
+            )
+        for name, loss_name, target, shape in zip(
+            self._compile_loss.output_names, self._compile_loss.loss_names, ys, pred_shapes
+        ):
+            _check_target(name, loss_name or "", np.asarray(target), shape)
+
+    # ------------------------------------------------------------------ fit
+    def fit(
+        self,
+        x=None,
+        y=None,
+        batch_size=None,
+        epochs: int = 1,
+        verbose="auto",
+        callbacks=None,
+        validation_split: float = 0.0,
+        validation_data=None,
+        shuffle=True,
+        class_weight=None,
+        sample_weight=None,
+        initial_epoch: int = 0,
+        steps_per_epoch=None,
+        validation_steps=None,
+        validation_batch_size=None,
+        validation_freq: int = 1,
+    ):
+        """Train the model for `epochs` epochs; returns a `History`."""
+        self._require_compiled("fit")
+        verbose = 1 if verbose == "auto" else int(verbose)
+        if data_adapter.is_iterable_dataset(x):
+            batches = data_adapter.IterableBatches(x, steps=steps_per_epoch)
+            first = next(iter(batches.epoch()))
+            sample_x, sample_y = first[0], first[1]
+            if validation_split:
+                raise ValueError(
+                    "validation_split needs array data; pass validation_data instead."
+                )
+        else:
+            x, y, sample_weight = data_adapter.standardize(x, y, sample_weight)
+            if validation_split and validation_data is None:
+                (x, y, sample_weight), validation_data = data_adapter.train_validation_split(
+                    (x, y, sample_weight), validation_split
+                )
+            if class_weight is not None:
+                cw = data_adapter.class_weights_to_sample_weights(y, class_weight)
+                sample_weight = cw if sample_weight is None else sample_weight * cw
+            batches = data_adapter.ArrayBatches(
+                x,
+                y,
+                sample_weight,
+                batch_size=batch_size,
+                shuffle=shuffle,
+                steps=steps_per_epoch,
+                seed=_shuffle_seed(),
+            )
+            sample_x, sample_y = x, y
+        self._symbolic_build(sample_x, sample_y)
+        validation = _standardize_validation(validation_data)
+
+        callbacks = CallbackList(
+            callbacks,
+            add_history=True,
+            add_progbar=verbose != 0,
+            model=self,
+            verbose=verbose,
+            epochs=epochs,
+            steps=batches.num_batches,
+        )
+        self.stop_training = False
+        self._nan_warned = False
+        train_fn = self._function("train")
+        callbacks.on_train_begin()
+        epoch_logs: dict = {}
+        for epoch in range(initial_epoch, epochs):
+            self.reset_metrics()
+            callbacks.on_epoch_begin(epoch)
+            logs = {}
+            state = self._current_state()
+            steps_done = 0
+            for step, (bx, by, bsw) in enumerate(batches.epoch()):
+                callbacks.on_train_batch_begin(step)
+                state, logs = train_fn(state, *_to_tensors(bx, by, bsw))
+                self._write_state(state)
+                logs = self._pythonify(logs)
+                steps_done = step + 1
+                self._check_finite(logs, step, epoch)
+                callbacks.on_train_batch_end(step, logs)
+                if self.stop_training:
+                    break
+            callbacks.params["steps_done"] = steps_done
+            epoch_logs = dict(logs)
+            if validation is not None and (epoch + 1) % validation_freq == 0:
+                val_x, val_y, val_sw = (validation + (None, None))[:3]
+                val_logs = self.evaluate(
+                    val_x,
+                    val_y,
+                    sample_weight=val_sw,
+                    batch_size=validation_batch_size or batch_size,
+                    steps=validation_steps,
+                    verbose=0,
+                    return_dict=True,
+                    _internal=True,
+                )
+                epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
+            callbacks.on_epoch_end(epoch, epoch_logs)
+            if self.stop_training:
+                break
+        callbacks.on_train_end(epoch_logs)
+        return callbacks.history
+
+    def _check_finite(self, logs: dict, step: int, epoch: int) -> None:
+        loss = logs.get("loss")
+        if loss is not None and not math.isfinite(loss) and not self._nan_warned:
+            self._nan_warned = True
+            warnings.warn(
+                f"The loss became {loss} at batch {step} of epoch {epoch + 1}. Training goes on, "
+                "but the weights are probably ruined. Lower the learning rate, check the data for "
+                "NaN/inf, or add lamina.callbacks.TerminateOnNaN() to stop at once.",
+                RuntimeWarning,
+                stacklevel=3,
+            )
+
+    # ------------------------------------------------------------------ evaluate
+    def evaluate(
+        self,
+        x=None,
+        y=None,
+        batch_size=None,
+        verbose="auto",
+        sample_weight=None,
+        steps=None,
+        callbacks=None,
+        return_dict: bool = False,
+        _internal: bool = False,
+        **kwargs,
+    ):
+        """The loss and metrics on the given data: a scalar, a list, or a dict."""
+        self._require_compiled("evaluate")
+        verbose = 1 if verbose == "auto" else int(verbose)
+        if data_adapter.is_iterable_dataset(x):
+            batches = data_adapter.IterableBatches(x, steps=steps)
+            first = next(iter(batches.epoch()))
+            self._symbolic_build(first[0], first[1])
+        else:
+            x, y, sample_weight = data_adapter.standardize(x, y, sample_weight)
+            batches = data_adapter.ArrayBatches(
+                x, y, sample_weight, batch_size=batch_size, steps=steps
+            )
+            self._symbolic_build(x, y)
+        callbacks = CallbackList(
+            callbacks,
+            add_progbar=verbose != 0 and not _internal,
+            model=self,
+            verbose=verbose,
+            epochs=1,
+            steps=batches.num_batches,
+            mode="evaluate",
+        )
+        test_fn = self._function("test")
+        self.reset_metrics()
+        trainable = [v.value for v in self.trainable_variables]
+        non_trainable = [v.value for v in self.non_trainable_variables]
+        metric_vars = self._metric_variables()
+        metric_values = [v.value for v in metric_vars]
+        callbacks.on_test_begin()
+        logs = {}
+        steps_done = 0
+        for step, (bx, by, bsw) in enumerate(batches.epoch()):
+            callbacks.on_test_batch_begin(step)
+            metric_values, logs = test_fn(
+                (trainable, non_trainable, [], metric_values), *_to_tensors(bx, by, bsw)
+            )
+            logs = self._pythonify(logs)
+            steps_done = step + 1
+            callbacks.on_test_batch_end(step, logs)
+        for variable, value in zip(metric_vars, metric_values):
+            variable._value = value
+        callbacks.params["steps_done"] = steps_done
+        callbacks.on_test_end(logs)
+        if return_dict:
+            return logs
+        values = [logs[name] for name in self.metrics_names if name in logs]
+        return values[0] if len(values) == 1 else values
+
+    # ------------------------------------------------------------------ predict
+    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
+        """The model's outputs on `x`, batch by batch, as NumPy arrays."""
+        verbose = 1 if verbose == "auto" else int(verbose)
+        if data_adapter.is_iterable_dataset(x):
+            batches = data_adapter.IterableBatches(x, steps=steps)
+        else:
+            x, _, _ = data_adapter.standardize(x)
+            batches = data_adapter.ArrayBatches(x, batch_size=batch_size, steps=steps)
+            if not self.built:
+                self(_tree.map_structure(lambda a: a[:1], x), training=False)
+        callbacks = CallbackList(
+            callbacks,
+            add_progbar=verbose != 0,
+            model=self,
+            verbose=verbose,
+            epochs=1,
+            steps=batches.num_batches,
+        )
+        predict_fn = self._function("predict")
+        callbacks.on_predict_begin()
+        outputs = []
+        state = None
+        steps_done = 0
+        for step, (bx, _, _) in enumerate(batches.epoch()):
+            if state is None:
+                if not self.built:
+                    self(bx, training=False)
+                state = (
+                    [v.value for v in self.trainable_variables],
+                    [v.value for v in self.non_trainable_variables],
+                )
+            callbacks.on_predict_batch_begin(step)
+            batch_out = predict_fn(state, _to_tensors(bx)[0])
+            outputs.append(_tree.map_structure(_engine.core.convert_to_numpy, batch_out))
+            steps_done = step + 1
+            callbacks.on_predict_batch_end(step, {"outputs": batch_out})
+        callbacks.params["steps_done"] = steps_done
+        callbacks.on_predict_end()
+        if not outputs:
+            raise ValueError("predict() got no data: x has no samples.")
+        return _tree.map_structure(lambda *parts: np.concatenate(parts, axis=0), *outputs)
+
+    # ------------------------------------------------------------------ on_batch
+    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
+        """One training step on one batch; returns the logs like `evaluate`."""
+        self._require_compiled("train_on_batch")
+        x, y, sample_weight = data_adapter.standardize(x, y, sample_weight)
+        if class_weight is not None:
+            cw = data_adapter.class_weights_to_sample_weights(y, class_weight)
+            sample_weight = cw if sample_weight is None else sample_weight * cw
+        self._symbolic_build(x, y)
+        state, logs = self._function("train")(
+            self._current_state(), *_to_tensors(x, y, sample_weight)
+        )
+        self._write_state(state)
+        return self._format_logs(self._pythonify(logs), return_dict)
+
+    def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
+        """One evaluation step on one batch."""
+        self._require_compiled("test_on_batch")
+        x, y, sample_weight = data_adapter.standardize(x, y, sample_weight)
+        self._symbolic_build(x, y)
+        self.reset_metrics()
+        state = self._current_state()
+        metric_values, logs = self._function("test")(state, *_to_tensors(x, y, sample_weight))
+        for variable, value in zip(self._metric_variables(), metric_values):
+            variable._value = value
+        return self._format_logs(self._pythonify(logs), return_dict)
+
+    def predict_on_batch(self, x):
+        """The model's outputs on one batch, as NumPy arrays."""
+        return self.predict(
+            x, batch_size=data_adapter.num_samples(data_adapter.standardize(x)[0]), verbose=0
+        )
+
+    def _pythonify(self, logs: dict) -> dict:
+        """Logs as Python floats, in the order of `metrics` (loss first), as Keras reports them."""
+        order = {name: i for i, name in enumerate(self.metrics_names)}
+        keys = sorted(logs, key=lambda k: order.get(k, len(order)))
+        return {k: float(_engine.core.convert_to_numpy(logs[k])) for k in keys}
+
+    def _format_logs(self, logs: dict, return_dict: bool):
+        if return_dict:
+            return logs
+        values = [logs[name] for name in self.metrics_names if name in logs]
+        return values[0] if len(values) == 1 else values
+
+
+# ---------------------------------------------------------------------- helpers
+
+
+def _batch_size(x):
+    first = _tree.flatten(x)[0]
+    return ops.cast(ops.shape(first)[0], "float32")
+
+
+def _to_tensors(*parts):
+    def convert(a):
+        return a if a is None else _engine.core.convert_to_tensor(a, dtype=_input_dtype(a))
+
+    return tuple(None if p is None else _tree.map_structure(convert, p) for p in parts)
+
+
+def _input_dtype(array):
+    dtype = getattr(array, "dtype", None)
+    if dtype is not None and np.dtype(dtype).kind == "f":
+        from lamina.backend import floatx
+
+        return floatx()
+    if dtype is not None and np.dtype(dtype) == np.int64:
+        return "int32"
+    return None
+
+
+def _shuffle_seed():
+    from lamina.random._global import draw_seed
+
+    return draw_seed()
+
+
+def _standardize_validation(validation_data):
+    if validation_data is None:
+        return None
+    if data_adapter.is_iterable_dataset(validation_data):
+        return (validation_data,)
+    if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
+        raise ValueError(
+            "validation_data must be a tuple (x_val, y_val) or (x_val, y_val, val_sample_weight); "
+            f"got {type(validation_data).__name__} of length {len(validation_data) if hasattr(validation_data, '__len__') else '?'}."
+        )
+    return (
+        tuple(validation_data)
+        if len(validation_data) == 3
+        else (validation_data[0], validation_data[1], None)
+    )
+
+
+def _check_target(name: str, loss_name: str, target: np.ndarray, pred_shape: tuple) -> None:
+    classes = pred_shape[-1] if pred_shape else None
+    loss_name = loss_name.lower()
+    if "categorical_crossentropy" in loss_name and "sparse" not in loss_name:
+        if (
+            classes
+            and classes > 1
+            and (target.ndim == len(pred_shape) - 1 or target.shape[-1:] == (1,))
+        ):
+            raise ValueError(
+                f"Output {name!r} uses categorical_crossentropy, which expects one-hot targets of "
+                f"shape {('N', *pred_shape[1:])}, but y has shape {target.shape} (integer class ids). "
+                "Use loss='sparse_categorical_crossentropy', or one-hot encode y with "
+                f"lamina.utils.to_categorical(y, {classes})."
+            )
+    if "sparse_categorical" in loss_name:
+        if target.ndim == len(pred_shape) and target.shape[-1] == classes and classes != 1:
+            raise ValueError(
+                f"Output {name!r} uses sparse_categorical_crossentropy, which expects integer class "
+                f"ids of shape (N,), but y has shape {target.shape} (one-hot rows). Use "
+                "loss='categorical_crossentropy', or pass y.argmax(axis=-1)."
+            )
+        return
+    if target.ndim >= 1 and len(pred_shape) >= 1 and target.ndim == len(pred_shape):
+        for t, p in zip(target.shape[1:], pred_shape[1:]):
+            if p is not None and t != p and t != 1 and p != 1:
+                raise ValueError(
+                    f"Output {name!r} has shape {pred_shape} but its targets y have shape "
+                    f"{target.shape}; the loss {loss_name or '(custom)'} cannot compare them. "
+                    "Make the last layer's units match the targets, or reshape y."
+                )

@@ -1,0 +1,6 @@
+"""lamina.utils: helpers from Keras's `keras.utils`."""
+
+from lamina.utils.numerical_utils import normalize as normalize
+from lamina.utils.numerical_utils import to_categorical as to_categorical
+from lamina.utils.progbar import Progbar as Progbar
+from lamina.utils.random_utils import set_random_seed as set_random_seed
