@@ -64,6 +64,12 @@ def _select():
         from lamina.backend import tensorflow as module
     elif name == "jax":
         from lamina.backend import jax as module
+    elif name == "torch":
+        from lamina.backend import torch as module
+    elif name == "pytensor":
+        from lamina.backend import pytensor as module
+    else:
+        from lamina.backend import numpy as module
     _announce(info.display)
     return module
 
