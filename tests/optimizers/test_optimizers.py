@@ -255,7 +255,8 @@ def test_config_with_schedule(keras_ref):
     )
     lamina_again = optimizers.Adam.from_config(_keras_config(keras_optimizer))
     assert (
-        lamina_again.get_config()["learning_rate"] == _keras_config(keras_optimizer)["learning_rate"]
+        lamina_again.get_config()["learning_rate"]
+        == _keras_config(keras_optimizer)["learning_rate"]
     )
 
 
