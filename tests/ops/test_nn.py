@@ -388,6 +388,14 @@ def test_one_hot_values(shape, num_classes, axis, dtype):
     np.testing.assert_array_equal(out, expected.astype(out.dtype))
 
 
+def test_int64_class_ids_are_accepted():
+    # NumPy's default integers are int64, which JAX without x64 narrows.
+    ids = np.array([0, 2, 1])
+    np.testing.assert_array_equal(_np(ops.one_hot(ids, 3)), np.eye(3, dtype="float32")[ids])
+    out = ops.sparse_categorical_crossentropy(ids, np.full((3, 3), 1 / 3, "float32"))
+    np.testing.assert_allclose(_np(out), np.full(3, np.log(3.0)), **F32)
+
+
 # --------------------------------------------------------------------------- convolution
 
 CONV_VALUES = [

@@ -197,7 +197,9 @@ def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None)
     window, strides = _window(x, pool_size, strides, data_format)
     # A concrete NumPy init value: JAX only differentiates reduce_window(max) when it
     # can see the init is the identity of max.
-    init = np.array(-np.inf if jnp.issubdtype(x.dtype, jnp.floating) else jnp.iinfo(x.dtype).min, x.dtype)
+    init = np.array(
+        -np.inf if jnp.issubdtype(x.dtype, jnp.floating) else jnp.iinfo(x.dtype).min, x.dtype
+    )
     return lax.reduce_window(x, init, lax.max, window, strides, _padding(padding))
 
 
