@@ -1,3 +1,23 @@
-"""rnn layers."""
+"""Recurrent layers and the wrappers that apply a layer over time."""
 
-__all__: list[str] = []
+from lamina.layers.rnn.bidirectional import Bidirectional as Bidirectional
+from lamina.layers.rnn.gru import GRU as GRU
+from lamina.layers.rnn.gru_cell import GRUCell as GRUCell
+from lamina.layers.rnn.lstm import LSTM as LSTM
+from lamina.layers.rnn.lstm_cell import LSTMCell as LSTMCell
+from lamina.layers.rnn.rnn import RNN as RNN
+from lamina.layers.rnn.simple_rnn import SimpleRNN as SimpleRNN
+from lamina.layers.rnn.simple_rnn_cell import SimpleRNNCell as SimpleRNNCell
+from lamina.layers.rnn.time_distributed import TimeDistributed as TimeDistributed
+
+__all__ = [
+    "Bidirectional",
+    "GRU",
+    "GRUCell",
+    "LSTM",
+    "LSTMCell",
+    "RNN",
+    "SimpleRNN",
+    "SimpleRNNCell",
+    "TimeDistributed",
+]

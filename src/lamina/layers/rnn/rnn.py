@@ -1,0 +1,215 @@
+"""RNN: runs a recurrent cell over the time axis of a sequence."""
+
+from __future__ import annotations
+
+from lamina import ops
+from lamina.layers.input_spec import InputShapeError, InputSpec
+from lamina.layers.layer import Layer
+from lamina.layers.rnn._dropout import DropoutMasks
+from lamina.layers.rnn._serialization import deserialize_layer, serialize_layer
+
+
+def _as_list(states) -> list:
+    return list(states) if isinstance(states, (list, tuple)) else [states]
+
+
+class RNN(Layer):
+    """Base class of recurrent layers: applies `cell` to each time step in turn.
+
+    The time loop is `lamina.ops.scan`, so it compiles inside the trainer's
+    step on every engine whatever the sequence length.
+
+    Args:
+        cell: a cell layer with `call(inputs, states) -> (output, new_states)`
+            and a `state_size` attribute (an int or a list of ints), such as
+            `LSTMCell`, `GRUCell` or `SimpleRNNCell`.
+        return_sequences: return the output of every step,
+            `(batch, timesteps, units)`, instead of the last, `(batch, units)`.
+        return_state: also return the final states, after the output.
+        go_backwards: process the sequence from its end; the returned
+            sequence is then in processing (reversed) order, as in Keras.
+        stateful: must be False; carrying states across batches is not
+            supported yet.
+        unroll: accepted for compatibility; the loop is never unrolled.
+        zero_output_for_mask: accepted for compatibility (masking is not
+            supported yet).
+
+    Call arguments:
+        sequences: a tensor `(batch, timesteps, features)`.
+        initial_state: a tensor or list of tensors, one per cell state.
+        training: whether dropout in the cell is active.
+
+    Example:
+        >>> layer = lamina.layers.RNN(lamina.layers.LSTMCell(8), return_sequences=True)
+        >>> layer(np.zeros((2, 5, 3), "float32")).shape
+        (2, 5, 8)
+    """
+
+    def __init__(
+        self,
+        cell,
+        return_sequences: bool = False,
+        return_state: bool = False,
+        go_backwards: bool = False,
+        stateful: bool = False,
+        unroll: bool = False,
+        zero_output_for_mask: bool = False,
+        **kwargs,
+    ):
+        if isinstance(cell, (list, tuple)):
+            raise NotImplementedError(
+                "RNN got a list of cells; stacked cells (StackedRNNCells) are not supported "
+                "yet. Stack RNN layers with return_sequences=True instead."
+            )
+        if isinstance(cell, dict):
+            cell = deserialize_layer(cell)
+        if not callable(getattr(cell, "call", None)):
+            raise ValueError(f"RNN's `cell` must have a `call` method; got cell={cell!r}.")
+        state_size = getattr(cell, "state_size", None)
+        if not isinstance(state_size, (int, list, tuple)):
+            raise ValueError(
+                "RNN's cell must have a `state_size` attribute: an int or a list of ints, "
+                f"one per state; got state_size={state_size!r} on {cell!r}."
+            )
+        if stateful:
+            raise NotImplementedError(
+                f"{type(self).__name__}(stateful=True) is not supported yet. Use "
+                "stateful=False and pass the previous final states as "
+                "`initial_state=...` (get them with return_state=True)."
+            )
+        super().__init__(**kwargs)
+        self.cell = cell
+        self.return_sequences = bool(return_sequences)
+        self.return_state = bool(return_state)
+        self.go_backwards = bool(go_backwards)
+        self.stateful = False
+        self.unroll = bool(unroll)
+        self.zero_output_for_mask = bool(zero_output_for_mask)
+        self.single_state = isinstance(state_size, int)
+        self.state_size = [state_size] if self.single_state else list(state_size)
+        self.input_spec = InputSpec(min_ndim=3)
+
+    @property
+    def _output_size(self) -> int:
+        size = getattr(self.cell, "output_size", None)
+        return self.state_size[0] if size is None else size
+
+    # ------------------------------------------------------------------ shapes
+    def compute_output_shape(self, sequences_shape, initial_state_shape=None):
+        batch, length = sequences_shape[0], sequences_shape[1]
+        if self.return_sequences:
+            output_shape = (batch, length, self._output_size)
+        else:
+            output_shape = (batch, self._output_size)
+        if self.return_state:
+            return (output_shape, *[(batch, size) for size in self.state_size])
+        return output_shape
+
+    def build(self, sequences_shape, initial_state_shape=None) -> None:
+        sequences_shape = tuple(sequences_shape)
+        if len(sequences_shape) < 3:
+            raise InputShapeError(
+                f"Input to layer {self.name!r} ({type(self).__name__}) has shape "
+                f"{sequences_shape}: expected rank 3, (batch, timesteps, features). "
+                "Add a time axis, e.g. x[:, None, :] for one step per sample."
+            )
+        step_shape = (sequences_shape[0], *sequences_shape[2:])
+        if isinstance(self.cell, Layer) and not self.cell.built:
+            self.cell.build(step_shape)
+            self.cell.built = True
+        spec = self.input_spec
+        self.input_spec = InputSpec(
+            ndim=spec.ndim if spec is not None else None,
+            min_ndim=None if spec is not None and spec.ndim else 3,
+            axes={-1: sequences_shape[-1]} if sequences_shape[-1] is not None else None,
+        )
+        self.built = True
+
+    # ------------------------------------------------------------------ states
+    def get_initial_state(self, batch_size) -> list:
+        """Zero states `(batch_size, size)` for each of the cell's states."""
+        make = getattr(self.cell, "get_initial_state", None)
+        if make is not None:
+            return _as_list(make(batch_size=batch_size))
+        return [
+            ops.zeros((batch_size, size), dtype=self.compute_dtype) for size in self.state_size
+        ]
+
+    def reset_state(self) -> None:
+        """Nothing to reset: states live only within a call (stateful=False)."""
+
+    def reset_states(self) -> None:
+        self.reset_state()
+
+    # ------------------------------------------------------------------ calling
+    def call(self, sequences, initial_state=None, mask=None, training=False):
+        if mask is not None:
+            raise NotImplementedError(
+                f"Layer {self.name!r} ({type(self).__name__}) got a mask; masking in "
+                "recurrent layers is not supported yet. Pad sequences to equal length "
+                "and drop the mask (e.g. Embedding(mask_zero=False))."
+            )
+        if initial_state is None:
+            states = self.get_initial_state(ops.shape(sequences)[0])
+        else:
+            states = _as_list(initial_state)
+            if len(states) != len(self.state_size):
+                raise ValueError(
+                    f"Layer {self.name!r} expects {len(self.state_size)} initial state "
+                    f"tensor(s) of sizes {self.state_size}; got {len(states)}."
+                )
+        dtype = getattr(self.cell, "compute_dtype", self.compute_dtype)
+        states = [ops.cast(ops.convert_to_tensor(s), dtype) for s in states]
+
+        # Draw dropout masks before the loop, for the whole call.
+        if training and isinstance(self.cell, DropoutMasks):
+            self.cell.get_dropout_mask(sequences[:, 0])
+            self.cell.get_recurrent_dropout_mask(states[0])
+        try:
+            last_output, outputs, final_states = self._loop(sequences, states, training)
+        finally:
+            if isinstance(self.cell, DropoutMasks):
+                self.cell.reset_dropout_masks()
+
+        output = outputs if self.return_sequences else last_output
+        if self.return_state:
+            return (output, *final_states)
+        return output
+
+    def _loop(self, sequences, states, training):
+        """Scan the cell over time; returns `(last_output, outputs, final_states)`."""
+        cell_kwargs = (
+            {"training": training} if getattr(self.cell, "_call_has_training", False) else {}
+        )
+
+        def step(carry, x):
+            output, new_states = self.cell.call(x, list(carry), **cell_kwargs)
+            return _as_list(new_states), output
+
+        # scan loops over axis 0: make the sequence time-major.
+        rank = len(ops.shape(sequences))
+        xs = ops.transpose(sequences, (1, 0, *range(2, rank)))
+        if self.go_backwards:
+            xs = ops.flip(xs, axis=0)
+        final_states, ys = ops.scan(step, list(states), xs)
+        outputs = ops.transpose(ys, (1, 0, *range(2, len(ops.shape(ys)))))
+        return ys[-1], outputs, list(final_states)
+
+    # ------------------------------------------------------------------ config
+    def get_config(self) -> dict:
+        config = {
+            "return_sequences": self.return_sequences,
+            "return_state": self.return_state,
+            "go_backwards": self.go_backwards,
+            "stateful": self.stateful,
+            "unroll": self.unroll,
+            "zero_output_for_mask": self.zero_output_for_mask,
+            "cell": serialize_layer(self.cell),
+        }
+        return {**super().get_config(), **config}
+
+    @classmethod
+    def from_config(cls, config: dict, custom_objects=None) -> RNN:
+        config = dict(config)
+        cell = deserialize_layer(config.pop("cell"), custom_objects=custom_objects)
+        return cls(cell, **config)
