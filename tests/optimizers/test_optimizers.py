@@ -61,7 +61,7 @@ def _run_keras(keras, make_optimizer, weights, grads):
     optimizer = make_optimizer()
     for step_grads in grads:
         optimizer.apply([keras.ops.convert_to_tensor(g) for g in step_grads], variables)
-    return [keras.ops.convert_to_numpy(keras.ops.convert_to_tensor(v)) for v in variables]
+    return [keras.ops.convert_to_numpy(keras.ops.add(v, 0.0)) for v in variables]
 
 
 def _run_lamina(make_optimizer, weights, grads):
@@ -192,6 +192,9 @@ def test_stateless_apply_method():
 def test_learning_rate_read_and_set():
     optimizer = optimizers.SGD(learning_rate=0.1)
     assert float(optimizer.learning_rate.numpy()) == pytest.approx(0.1)
+    # Callbacks read these as Python numbers, as with Keras variables.
+    assert float(optimizer.learning_rate) == pytest.approx(0.1)
+    assert int(optimizer.iterations) == 0
     optimizer.learning_rate = 0.05
     assert float(optimizer.learning_rate.numpy()) == pytest.approx(0.05)
     assert optimizer.get_config()["learning_rate"] == pytest.approx(0.05)

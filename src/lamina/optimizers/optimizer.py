@@ -32,6 +32,19 @@ def _value(x):
     return x.value if isinstance(x, Variable) else x
 
 
+class _ScalarVariable(Variable):
+    """A scalar Variable that `float()` and `int()` accept, as Keras variables do.
+
+    Callbacks read `float(optimizer.learning_rate)` and `int(optimizer.iterations)`.
+    """
+
+    def __float__(self) -> float:
+        return float(self.numpy())
+
+    def __int__(self) -> int:
+        return int(self.numpy())
+
+
 class Optimizer:
     """The base class of optimizers.
 
@@ -123,7 +136,7 @@ class Optimizer:
         self._exclude_from_weight_decay_pattern = None
 
         self._iterations = self._track(
-            Variable(
+            _ScalarVariable(
                 np.array(0, dtype=ITERATIONS_DTYPE),
                 dtype=ITERATIONS_DTYPE,
                 trainable=False,
@@ -144,7 +157,7 @@ class Optimizer:
                     f"learning_rate={learning_rate!r}"
                 )
             self._learning_rate = self._track(
-                Variable(
+                _ScalarVariable(
                     np.array(learning_rate, dtype=floatx()),
                     dtype=floatx(),
                     trainable=False,
