@@ -1,0 +1,128 @@
+"""The backend contract (docs/backend-contract.md): every engine that lamina
+implements exports the same functions, with the same signatures, and every
+public op resolves to one of them.
+
+The engines not selected for this process are imported too, when installed:
+their lamina packages only import their engine and lamina's config.
+"""
+
+import importlib
+import inspect
+
+import pytest
+
+from lamina import ops
+from lamina.backend import engine
+from lamina.backend._engines import CONTRACT_MODULES, ENGINES, IMPLEMENTED
+
+# The functions docs/backend-contract.md names for these modules.
+CONTRACT = {
+    "core": """convert_to_tensor convert_to_numpy is_tensor shape dtype cast stop_gradient
+        device_names default_device engine_version cond scan fori_loop""",
+    "numpy": """add subtract multiply divide floor_divide mod power negative abs sign sqrt
+        square exp log log1p expm1 sin cos tanh erf round floor ceil maximum minimum clip
+        where isnan isinf isfinite equal not_equal greater greater_equal less less_equal
+        logical_and logical_or logical_not sum mean max min prod var std any all argmax
+        argmin logsumexp count_nonzero cumsum matmul dot einsum tensordot reshape transpose
+        expand_dims squeeze concatenate stack split tile repeat pad broadcast_to flip
+        moveaxis take take_along_axis slice zeros ones full zeros_like ones_like full_like
+        arange eye top_k in_top_k sort argsort""",
+    "random": "normal uniform truncated_normal randint dropout shuffle",
+    "linalg": "inv solve cholesky det qr svd norm",
+}
+CONTRACT = {module: set(names.split()) for module, names in CONTRACT.items()}
+
+INSTALLED = [name for name in IMPLEMENTED if ENGINES[name].installed()]
+
+
+def _module(engine_name, module):
+    return importlib.import_module(f"lamina.backend.{engine_name}.{module}")
+
+
+def _public_functions(mod):
+    """The public functions a backend module defines itself (not what it imports)."""
+    return {
+        name: value
+        for name, value in vars(mod).items()
+        if not name.startswith("_")
+        and inspect.isfunction(value)
+        and value.__module__ == mod.__name__
+    }
+
+
+@pytest.mark.parametrize("module", CONTRACT_MODULES)
+def test_engines_export_the_same_functions(module):
+    names = {e: set(_public_functions(_module(e, module))) for e in INSTALLED}
+    first = INSTALLED[0]
+    for other in INSTALLED[1:]:
+        assert names[first] == names[other], (
+            f"{module}: only in {first}: {sorted(names[first] - names[other])}; "
+            f"only in {other}: {sorted(names[other] - names[first])}"
+        )
+
+
+@pytest.mark.parametrize("module", CONTRACT_MODULES)
+def test_engines_share_signatures(module):
+    functions = {e: _public_functions(_module(e, module)) for e in INSTALLED}
+    first = INSTALLED[0]
+    for name, fn in functions[first].items():
+        for other in INSTALLED[1:]:
+            if name in functions[other]:
+                assert inspect.signature(fn) == inspect.signature(functions[other][name]), (
+                    f"{module}.{name} differs between {first} and {other}"
+                )
+
+
+@pytest.mark.parametrize("module", sorted(CONTRACT))
+@pytest.mark.parametrize("engine_name", INSTALLED)
+def test_engine_provides_the_documented_functions(engine_name, module):
+    names = set(_public_functions(_module(engine_name, module)))
+    assert names == CONTRACT[module], (
+        f"{engine_name}.{module}: missing {sorted(CONTRACT[module] - names)}, "
+        f"not in the contract {sorted(names - CONTRACT[module])}"
+    )
+
+
+@pytest.mark.parametrize("engine_name", INSTALLED)
+def test_skips_name_contract_functions(engine_name):
+    package = importlib.import_module(f"lamina.backend.{engine_name}")
+    for qualified, reason in package.SKIPS.items():
+        module, _, name = qualified.rpartition(".")
+        assert module in CONTRACT_MODULES and hasattr(_module(engine_name, module), name), (
+            qualified
+        )
+        assert reason, f"{qualified} is skipped without a reason"
+
+
+# --------------------------------------------------------------------------- lamina.ops
+
+OPS_MODULES = [m for m in CONTRACT_MODULES if m != "functional"] + ["functional"]
+
+
+@pytest.mark.parametrize("module", OPS_MODULES)
+def test_every_public_op_is_a_documented_function(module):
+    ops_module = importlib.import_module(f"lamina.ops.{module}")
+    for name in ops_module.__all__:
+        op = getattr(ops_module, name)
+        assert callable(op), f"lamina.ops.{module}.{name}"
+        assert inspect.getdoc(op), f"lamina.ops.{module}.{name} has no docstring"
+
+
+@pytest.mark.parametrize("module", sorted(CONTRACT))
+def test_ops_match_the_backend_one_to_one(module):
+    ops_module = importlib.import_module(f"lamina.ops.{module}")
+    backend_names = set(_public_functions(getattr(engine, module)))
+    assert set(ops_module.__all__) == backend_names
+
+
+@pytest.mark.parametrize("module", sorted(CONTRACT))
+def test_ops_keep_the_backend_signature(module):
+    ops_module = importlib.import_module(f"lamina.ops.{module}")
+    for name, fn in _public_functions(getattr(engine, module)).items():
+        op_params = list(inspect.signature(getattr(ops_module, name)).parameters)
+        assert op_params == list(inspect.signature(fn).parameters), f"{module}.{name}"
+
+
+def test_ops_namespace():
+    assert ops.add is importlib.import_module("lamina.ops.numpy").add
+    assert ops.random.normal is importlib.import_module("lamina.ops.random").normal
