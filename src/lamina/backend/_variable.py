@@ -168,6 +168,14 @@ class Variable:
     def __jax_array__(self):
         return self.value
 
+    def __tf_tensor__(self, dtype=None, name=None):
+        # TensorFlow's conversion protocol: `tf_tensor * variable` must read the value
+        # (possibly a traced one), never go through NumPy.
+        value = self.value
+        if dtype is not None and _standardize_dtype(dtype) != self._dtype:
+            value = _engine().core.cast(value, _standardize_dtype(dtype))
+        return value
+
     # -- writing
     def assign(self, value) -> None:
         value = _engine().core.convert_to_tensor(value, dtype=self._dtype)

@@ -80,16 +80,23 @@ class Model(Trainer, Layer):
             self, line_length=line_length, print_fn=print_fn, show_trainable=show_trainable
         )
 
+    def _maybe_build(self, first_input) -> None:
+        # A subclassed model builds by running its call: the sublayers build themselves.
+        if type(self).build is Model.build:
+            self.built = True
+        else:
+            super()._maybe_build(first_input)
+
     def build(self, input_shape=None) -> None:
         if self.built:
             return
+        self.built = True  # before the call below, which would otherwise build again
         if input_shape is not None and type(self).call is not Model.call:
             from lamina import ops
 
             shapes = input_shape
             dummy = ops.zeros(tuple(1 if d is None else d for d in shapes))
             self(dummy)
-        self.built = True
 
     def get_config(self) -> dict:
         return {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}

@@ -51,34 +51,58 @@ def _bytes(variables) -> str:
     return f"{size:.2f} GB"
 
 
+def _sequential_like(model) -> bool:
+    """Whether the graph is a plain chain: then Keras leaves out the "Connected to" column."""
+    nodes = getattr(model, "_nodes", None)
+    if nodes is None or len(model.inputs) > 1 or len(model.outputs) > 1:
+        return nodes is None
+    consumers: dict = {}
+    for node in nodes:
+        if len(node.input_tensors) > 1 or len(node.layer._inbound_nodes) > 1:
+            return False
+        for tensor in node.input_tensors:
+            consumers[id(tensor)] = consumers.get(id(tensor), 0) + 1
+    return all(count == 1 for count in consumers.values())
+
+
+def _connections(model, layer) -> str:
+    """ "name[node][tensor], ..." for the inputs of the layer's calls in this model."""
+    nodes = [n for n in getattr(model, "_nodes", []) if n.layer is layer]
+    parts = []
+    for node in nodes:
+        for tensor in node.input_tensors:
+            source = tensor._node.layer
+            index = source._inbound_nodes.index(tensor._node)
+            parts.append(f"{source.name}[{index}][{tensor._index}]")
+    return ", ".join(parts) or "-"
+
+
 def print_summary(model, line_length=None, print_fn=None, show_trainable=False) -> None:
     print_fn = print_fn or print
     from lamina.layers.input_layer import InputLayer
 
+    connected = not _sequential_like(model)
     rows = []
     for layer in model.layers:
         if isinstance(layer, InputLayer) and type(model).__name__ == "Sequential":
             continue
         params = _size(layer.weights) if layer.built else 0
-        rows.append(
-            (f"{layer.name} ({type(layer).__name__})", _output_shape(layer), f"{params:,}")
-        )
-    headers = ("Layer (type)", "Output Shape", "Param #")
+        row = [f"{layer.name} ({type(layer).__name__})", _output_shape(layer), f"{params:,}"]
+        if connected:
+            row.append(_connections(model, layer))
+        rows.append(row)
+    headers = ["Layer (type)", "Output Shape", "Param #"] + (["Connected to"] if connected else [])
+    minimums = [19, 17, 10, 17] if connected else [31, 22, 13]
     widths = [
-        max(len(headers[i]), *(len(r[i]) for r in rows)) if rows else len(headers[i])
-        for i in range(3)
+        max(minimums[i], len(headers[i]), *(len(r[i]) for r in rows)) for i in range(len(headers))
     ]
-    widths = [max(widths[0], 31), max(widths[1], 22), max(widths[2], 13)]
+    aligns = ["<", "<", ">", "<"]
 
     def line(left, mid, right, fill):
         return left + mid.join(fill * (w + 2) for w in widths) + right
 
     def row(cells, sep="│"):
-        text = [
-            f" {cells[0]:<{widths[0]}} ",
-            f" {cells[1]:<{widths[1]}} ",
-            f" {cells[2]:>{widths[2]}} ",
-        ]
+        text = [f" {cell:{aligns[i]}{widths[i]}} " for i, cell in enumerate(cells)]
         return sep + sep.join(text) + sep
 
     out = [

@@ -546,10 +546,8 @@ class Trainer:
         )
 
     def _pythonify(self, logs: dict) -> dict:
-        """Logs as Python floats, in the order of `metrics` (loss first), as Keras reports them."""
-        order = {name: i for i, name in enumerate(self.metrics_names)}
-        keys = sorted(logs, key=lambda k: order.get(k, len(order)))
-        return {k: float(_engine.core.convert_to_numpy(logs[k])) for k in keys}
+        """Logs as Python floats, keys in alphabetical order, as Keras 3 reports them."""
+        return {k: float(_engine.core.convert_to_numpy(logs[k])) for k in sorted(logs)}
 
     def _format_logs(self, logs: dict, return_dict: bool):
         if return_dict:

@@ -1,4 +1,4 @@
-"""The Keras progress bar: `12/50 [=====>........] - ETA: 3s - loss: 0.4213`."""
+"""The Keras 3 progress bar: `12/50 ━━━━━━━━━━━━━━━━━━━━ 3s 61ms/step - loss: 0.4213`."""
 
 from __future__ import annotations
 
@@ -6,24 +6,27 @@ import math
 import sys
 import time
 
+_BAR = "━"
+_BOLD, _GREEN, _GREY, _RESET = "\x1b[1m", "\x1b[32m", "\x1b[37m", "\x1b[0m"
+
 
 def _format_value(value) -> str:
     value = float(value)
-    if value != 0 and (abs(value) >= 1e4 or abs(value) < 1e-3):
-        return f"{value:.4e}"
-    return f"{value:.4f}"
+    if abs(value) > 1e-3:
+        return f"{value:.4f}"
+    return f"{value:.4e}"
 
 
 def _format_time(seconds: float) -> str:
-    if seconds >= 3600:
+    if seconds > 3600:
         return f"{int(seconds // 3600)}:{int(seconds % 3600 // 60):02d}:{int(seconds % 60):02d}"
-    if seconds >= 60:
+    if seconds > 60:
         return f"{int(seconds // 60)}:{int(seconds % 60):02d}"
-    return f"{int(round(seconds))}s"
+    return f"{int(seconds)}s"
 
 
 def _format_step_time(seconds: float) -> str:
-    if seconds >= 1:
+    if seconds >= 1 or seconds == 0:
         return f"{seconds:.0f}s/step"
     if seconds >= 1e-3:
         return f"{seconds * 1e3:.0f}ms/step"
@@ -31,13 +34,24 @@ def _format_step_time(seconds: float) -> str:
 
 
 class Progbar:
-    """A progress bar for `target` steps (None when unknown).
+    """A progress bar for `target` steps (None when unknown), in the layout Keras 3 prints.
+
+    verbose=1 draws `step/target`, the bar, the ETA (the elapsed time once done), the
+    time per step and the running metrics; on a terminal it redraws in place (with
+    Keras's colors), elsewhere (logs, pipes) it prints the finished line only.
+    verbose=2 prints one line when done: `step/target - 2s - 9ms/step - loss: ...`.
 
     Args:
         target: the number of steps, or None.
         width: the bar's width in characters.
-        verbose: 1 draws the bar as it goes; 2 prints one line at the end.
+        verbose: 1 or 2, as above; 0 prints nothing.
         interval: the minimum seconds between redraws.
+        stream: where to write (default `sys.stdout`).
+
+    Example:
+        >>> bar = lamina.utils.Progbar(10)
+        >>> for step in range(10):
+        ...     bar.update(step + 1, {"loss": 0.5})
     """
 
     def __init__(
@@ -54,58 +68,78 @@ class Progbar:
         self.interval = interval
         self.stream = stream or sys.stdout
         self._start = time.monotonic()
+        self._after_first_step = None
         self._last_draw = 0.0
         self._values: dict = {}
         self._dynamic = hasattr(self.stream, "isatty") and self.stream.isatty()
         self._last_length = 0
 
     def update(self, current: int, values=None, finalize: bool | None = None) -> None:
-        for name, value in (values or {}).items() if isinstance(values, dict) else (values or []):
+        items = values.items() if isinstance(values, dict) else (values or [])
+        for name, value in items:
             self._values[name] = value
         if finalize is None:
             finalize = self.target is not None and current >= self.target
         now = time.monotonic()
+        if current == 1 and self._after_first_step is None:
+            self._after_first_step = now
         if self.verbose == 1:
             if not finalize and now - self._last_draw < self.interval:
                 return
             self._last_draw = now
-            line = self._bar(current, now, finalize)
             if self._dynamic:
-                pad = " " * max(0, self._last_length - len(line))
+                line, visible = self._bar(current, now, finalize, color=True)
+                pad = " " * max(0, self._last_length - visible)
                 self.stream.write("\r" + line + pad)
+                self._last_length = visible
             elif finalize:
-                self.stream.write(line)
-            self._last_length = len(line)
+                self.stream.write(self._bar(current, now, finalize, color=False)[0])
             if finalize:
                 self.stream.write("\n")
             self.stream.flush()
         elif self.verbose == 2 and finalize:
-            elapsed = now - self._start
-            step = _format_step_time(elapsed / max(current, 1))
+            count = self._count(current)
             self.stream.write(
-                f"{current}/{self.target} - {_format_time(elapsed)} - {step}{self._metrics()}\n"
+                f"{count} - {now - self._start:.0f}s - "
+                f"{_format_step_time(self._step_time(current, now))}{self._metrics()}\n"
             )
             self.stream.flush()
 
-    def _bar(self, current: int, now: float, finalize: bool) -> str:
-        elapsed = now - self._start
-        if self.target is not None:
-            digits = int(math.log10(self.target)) + 1 if self.target > 0 else 1
-            done = int(self.width * current / self.target) if self.target else self.width
-            arrow = (
-                "=" * max(done - 1, 0) + (">" if current < self.target else "=") if done else ""
-            )
-            bar = f"{current:{digits}d}/{self.target} [{arrow}{'.' * (self.width - len(arrow))}]"
+    def _count(self, current: int) -> str:
+        if self.target:
+            digits = int(math.log10(self.target)) + 1
+            return f"{current:{digits}d}/{self.target}"
+        return f"{current:7d}/Unknown"
+
+    def _step_time(self, current: int, now: float) -> float:
+        # The first step includes compilation: leave it out once there are others.
+        if self._after_first_step is not None and current > 1:
+            return (now - self._after_first_step) / (current - 1)
+        return (now - self._start) / max(current, 1)
+
+    def _bar(self, current: int, now: float, finalize: bool, color: bool) -> tuple[str, int]:
+        """The line, and its visible length (without color codes)."""
+        count = self._count(current)
+        plain = count
+        styled = f"{_BOLD}{count}{_RESET}" if color else count
+        if self.target:
+            done = min(int(self.width * current / self.target), self.width)
+            bar_done, bar_todo = _BAR * done, _BAR * (self.width - done)
+            plain += f" {bar_done}{bar_todo}"
+            if color:
+                styled += " " + (f"{_GREEN}{bar_done}{_RESET}" if done else "")
+                styled += f"{_GREY}{bar_todo}{_RESET}"
+            else:
+                styled += f" {bar_done}{bar_todo}"
+        step_time = self._step_time(current, now)
+        if self.target and not finalize:
+            clock = _format_time(step_time * (self.target - current))  # the ETA
         else:
-            bar = f"{current}/Unknown"
-        per_step = elapsed / max(current, 1)
-        if finalize:
-            timing = f" {_format_time(elapsed)} {_format_step_time(per_step)}"
-        elif self.target is not None:
-            timing = f" - ETA: {_format_time(per_step * (self.target - current))}"
-        else:
-            timing = f" {_format_time(elapsed)}"
-        return bar + timing + self._metrics()
+            clock = f"{now - self._start:.0f}s"
+        tail = f" {_format_step_time(step_time)}{self._metrics()}"
+        plain += f" {clock}{tail}"
+        styled += (f" {_BOLD}{clock}{_RESET}" if color else f" {clock}") + tail
+        return styled, len(plain)
 
     def _metrics(self) -> str:
         return "".join(
