@@ -1,3 +1,10 @@
-"""normalization layers."""
+"""Normalization layers."""
 
-__all__: list[str] = []
+from lamina.layers.normalization.batch_normalization import (
+    BatchNormalization as BatchNormalization,
+)
+from lamina.layers.normalization.layer_normalization import (
+    LayerNormalization as LayerNormalization,
+)
+
+__all__ = ["BatchNormalization", "LayerNormalization"]
