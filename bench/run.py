@@ -90,7 +90,7 @@ def main() -> None:
             rows = {impl: measure(engine, impl, workload, args.steps, args.threads) for impl in IMPLS}
             higher = workload in ("mlp", "cnn")
 
-            def cell(r):
+            def cell(r, workload=workload):
                 if r is None:
                     return "n/a"
                 if "error" in r:

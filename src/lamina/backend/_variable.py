@@ -168,6 +168,12 @@ class Variable:
     def __jax_array__(self):
         return self.value
 
+    def __float__(self) -> float:
+        return float(self.numpy())
+
+    def __int__(self) -> int:
+        return int(self.numpy())
+
     def __tf_tensor__(self, dtype=None, name=None):
         # TensorFlow's conversion protocol: `tf_tensor * variable` must read the value
         # (possibly a traced one), never go through NumPy.

@@ -35,8 +35,10 @@ def _lookup(name: str) -> type:
     return cls
 
 
-def serialize(constraint: Constraint) -> dict:
-    """The Keras-format dict that `deserialize` turns back into `constraint`."""
+def serialize(constraint: Constraint | None) -> dict | None:
+    """The Keras-format dict that `deserialize` turns back into `constraint` (None stays None)."""
+    if constraint is None:
+        return None
     if not isinstance(constraint, Constraint):
         raise ValueError(f"serialize() expects a Constraint instance; got {constraint!r}.")
     return {

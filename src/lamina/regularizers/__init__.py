@@ -36,8 +36,10 @@ def _lookup(name: str) -> type:
     return cls
 
 
-def serialize(regularizer: Regularizer) -> dict:
-    """The Keras-format dict that `deserialize` turns back into `regularizer`."""
+def serialize(regularizer: Regularizer | None) -> dict | None:
+    """The Keras-format dict that `deserialize` turns back into `regularizer` (None stays None)."""
+    if regularizer is None:
+        return None
     if not isinstance(regularizer, Regularizer):
         raise ValueError(f"serialize() expects a Regularizer instance; got {regularizer!r}.")
     return {

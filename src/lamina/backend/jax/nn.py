@@ -332,7 +332,8 @@ def binary_crossentropy(target, output, from_logits=False):
     target = _tensor(target, output.dtype)
     _check_same_shape(target, output)
     if from_logits:
-        # The stable form of sigmoid cross-entropy, as tf.nn computes it.
-        return jnp.maximum(output, 0) - output * target + jnp.log1p(jnp.exp(-jnp.abs(output)))
+        # Written with log_sigmoid, which is stable and has the right gradient
+        # (sigmoid(z) - target) everywhere; the max/abs form has kinks at z == 0.
+        return -(target * jax.nn.log_sigmoid(output) + (1.0 - target) * jax.nn.log_sigmoid(-output))
     output = _clip_probabilities(output)
     return -(target * jnp.log(output) + (1.0 - target) * jnp.log(1.0 - output))
