@@ -232,21 +232,11 @@ class BaseConvTranspose(Layer):
                 "use_bias": self.use_bias,
                 "kernel_initializer": initializers.serialize(self.kernel_initializer),
                 "bias_initializer": initializers.serialize(self.bias_initializer),
-                "kernel_regularizer": utils.serialize_optional(
-                    regularizers.serialize, self.kernel_regularizer
-                ),
-                "bias_regularizer": utils.serialize_optional(
-                    regularizers.serialize, self.bias_regularizer
-                ),
-                "activity_regularizer": utils.serialize_optional(
-                    regularizers.serialize, self.activity_regularizer
-                ),
-                "kernel_constraint": utils.serialize_optional(
-                    constraints.serialize, self.kernel_constraint
-                ),
-                "bias_constraint": utils.serialize_optional(
-                    constraints.serialize, self.bias_constraint
-                ),
+                "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
+                "bias_regularizer": regularizers.serialize(self.bias_regularizer),
+                "activity_regularizer": regularizers.serialize(self.activity_regularizer),
+                "kernel_constraint": constraints.serialize(self.kernel_constraint),
+                "bias_constraint": constraints.serialize(self.bias_constraint),
             }
         )
         return config

@@ -137,21 +137,11 @@ class BaseDepthwiseConv(Layer):
                 "use_bias": self.use_bias,
                 "depthwise_initializer": initializers.serialize(self.depthwise_initializer),
                 "bias_initializer": initializers.serialize(self.bias_initializer),
-                "depthwise_regularizer": utils.serialize_optional(
-                    regularizers.serialize, self.depthwise_regularizer
-                ),
-                "bias_regularizer": utils.serialize_optional(
-                    regularizers.serialize, self.bias_regularizer
-                ),
-                "activity_regularizer": utils.serialize_optional(
-                    regularizers.serialize, self.activity_regularizer
-                ),
-                "depthwise_constraint": utils.serialize_optional(
-                    constraints.serialize, self.depthwise_constraint
-                ),
-                "bias_constraint": utils.serialize_optional(
-                    constraints.serialize, self.bias_constraint
-                ),
+                "depthwise_regularizer": regularizers.serialize(self.depthwise_regularizer),
+                "bias_regularizer": regularizers.serialize(self.bias_regularizer),
+                "activity_regularizer": regularizers.serialize(self.activity_regularizer),
+                "depthwise_constraint": constraints.serialize(self.depthwise_constraint),
+                "bias_constraint": constraints.serialize(self.bias_constraint),
             }
         )
         return config

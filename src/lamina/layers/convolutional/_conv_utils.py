@@ -134,8 +134,3 @@ def check_build_shape(layer, input_shape, rank: int, data_format: str) -> int:
 def channel_spec(rank: int, data_format: str, channels: int) -> InputSpec:
     """An input spec fixing the channel axis, so mismatches name a channels swap."""
     return InputSpec(ndim=rank + 2, axes={channel_axis(data_format): channels})
-
-
-def serialize_optional(serialize, value):
-    """`serialize(value)`, or None for an absent regularizer or constraint, as Keras writes it."""
-    return None if value is None else serialize(value)
