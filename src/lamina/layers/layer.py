@@ -400,8 +400,12 @@ class Layer:
             return self._symbolic_call(*args, **kwargs)
         args, kwargs = self._prepare_call_args(args, kwargs)
         first = args[0] if args else next(iter(kwargs.values()))
-        self._maybe_build(first)
+        # Check before building too: a wrong-rank input should fail with the layer's
+        # own message, not deep inside an op in build().
         check_input_spec(self, first)
+        if not self.built:
+            self._maybe_build(first)
+            check_input_spec(self, first)
         token = _training_context.set(kwargs.get("training", _training_context.get()))
         try:
             outputs = self.call(*args, **kwargs)
