@@ -10,7 +10,7 @@ from lamina.backend._variable import StatelessScope
 from lamina.layers.input_spec import InputShapeError
 from lamina.testing.layer_test import assert_keras_parity, keras_module, run_layer_test
 
-TRAINING = False  # switched on once lamina.models can fit
+TRAINING = True
 
 # (class name, kwargs, input shape with batch, trainable weights, non-trainable weights)
 CASES = [
@@ -25,6 +25,8 @@ CASES = [
     ("LayerNormalization", {"rms_scaling": True}, (3, 6), 1, 0),
 ]
 IDS = [f"{c[0]}-{i}" for i, c in enumerate(CASES)]
+# One short fit per layer class keeps the JAX run fast (each fit compiles a step).
+FIT_IDS = {"BatchNormalization-2", "LayerNormalization-6"}
 
 
 def _inputs(shape, seed=0):
@@ -37,7 +39,7 @@ def _randomize(layer, seed=1):
 
 
 @pytest.mark.parametrize(("name", "kwargs", "shape", "trainable", "non_trainable"), CASES, ids=IDS)
-def test_layer_behaviour(name, kwargs, shape, trainable, non_trainable):
+def test_layer_behaviour(name, kwargs, shape, trainable, non_trainable, request):
     cls = getattr(layers, name)
     run_layer_test(
         cls,
@@ -46,7 +48,7 @@ def test_layer_behaviour(name, kwargs, shape, trainable, non_trainable):
         expected_output_shape=shape,
         expected_num_trainable_weights=trainable,
         expected_num_non_trainable_weights=non_trainable,
-        run_training=TRAINING,
+        run_training=request.node.callspec.id in FIT_IDS,
     )
 
 
@@ -202,3 +204,16 @@ def test_axis_out_of_range(make, shape):
 def test_renorm_is_refused():
     with pytest.raises(NotImplementedError, match="renorm"):
         layers.BatchNormalization(renorm=True)
+
+
+def test_batch_norm_fit_updates_moving_statistics():
+    from lamina.models import Sequential
+
+    layer = layers.BatchNormalization(momentum=0.5)
+    model = Sequential([layers.Input(shape=(3,)), layer, layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    x = _inputs((8, 3))
+    model.fit(x, np.zeros((8, 1), "float32"), epochs=1, batch_size=8, verbose=0)
+    # One step: moving = 0.5 * initial + 0.5 * batch statistic.
+    np.testing.assert_allclose(layer.moving_mean.numpy(), 0.5 * x.mean(0), atol=1e-5)
+    np.testing.assert_allclose(layer.moving_variance.numpy(), 0.5 + 0.5 * x.var(0), atol=1e-5)
