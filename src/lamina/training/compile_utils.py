@@ -163,7 +163,10 @@ class CompileMetrics:
     def _make(self, item, i, y_true_shape, y_pred_shape):
         if isinstance(item, str) and item.lower() in _ACCURACY_NAMES + _CROSSENTROPY_NAMES:
             return resolve_accuracy(item, self.loss_names[i], y_true_shape, y_pred_shape)
-        return metrics_module.get(item)
+        metric = metrics_module.get(item)
+        if isinstance(item, str):
+            metric.name = item  # Keras logs a metric under the name it was asked by: "mae"
+        return metric
 
     @property
     def variables(self) -> list:

@@ -52,14 +52,24 @@ def to_array(value, role: str) -> np.ndarray:
     return array
 
 
+def _arrays(structure, role: str):
+    """Each array of `structure` as NumPy. A list holding no arrays at all (plain numbers,
+    nested lists of them) is one array of data, not a list of inputs."""
+    if isinstance(structure, (list, tuple)) and not any(
+        hasattr(leaf, "shape") for leaf in _tree.flatten(structure)
+    ):
+        return to_array(structure, role)
+    return _tree.map_structure(lambda v: to_array(v, role), structure)
+
+
 def standardize(x, y=None, sample_weight=None):
     """Arrays for x, y and sample_weight, checked for a common number of samples."""
     if x is None:
         raise DataError("fit/evaluate/predict got x=None; pass the input data as x.")
-    x = _tree.map_structure(lambda v: to_array(v, "x"), x)
-    y = None if y is None else _tree.map_structure(lambda v: to_array(v, "y"), y)
+    x = _arrays(x, "x")
+    y = None if y is None else _arrays(y, "y")
     if sample_weight is not None:
-        sample_weight = _tree.map_structure(lambda v: to_array(v, "sample_weight"), sample_weight)
+        sample_weight = _arrays(sample_weight, "sample_weight")
     sizes = {}
     for role, structure in (("x", x), ("y", y), ("sample_weight", sample_weight)):
         if structure is None:

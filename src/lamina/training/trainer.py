@@ -21,6 +21,7 @@ from lamina.backend import engine as _engine
 from lamina.backend._keras_tensor import KerasTensor
 from lamina.backend._variable import StatelessScope
 from lamina.callbacks.callback_list import CallbackList
+from lamina.callbacks.terminate_on_nan import TerminateOnNaN
 from lamina.metrics import Mean
 from lamina.training import data_adapter
 from lamina.training.compile_utils import CompileLoss, CompileMetrics
@@ -354,7 +355,8 @@ class Trainer:
             steps=batches.num_batches,
         )
         self.stop_training = False
-        self._nan_warned = False
+        # With TerminateOnNaN the user asked for a stop, not for a warning.
+        self._nan_warned = any(isinstance(c, TerminateOnNaN) for c in callbacks)
         train_fn = self._function("train")
         callbacks.on_train_begin()
         epoch_logs: dict = {}
@@ -385,6 +387,7 @@ class Trainer:
                     batch_size=validation_batch_size or batch_size,
                     steps=validation_steps,
                     verbose=0,
+                    callbacks=callbacks,
                     return_dict=True,
                     _internal=True,
                 )
@@ -434,15 +437,16 @@ class Trainer:
                 x, y, sample_weight, batch_size=batch_size, steps=steps
             )
             self._symbolic_build(x, y)
-        callbacks = CallbackList(
-            callbacks,
-            add_progbar=verbose != 0 and not _internal,
-            model=self,
-            verbose=verbose,
-            epochs=1,
-            steps=batches.num_batches,
-            mode="evaluate",
-        )
+        if not isinstance(callbacks, CallbackList):
+            callbacks = CallbackList(
+                callbacks,
+                add_progbar=verbose != 0 and not _internal,
+                model=self,
+                verbose=verbose,
+                epochs=1,
+                steps=batches.num_batches,
+                mode="evaluate",
+            )
         test_fn = self._function("test")
         self.reset_metrics()
         trainable = [v.value for v in self.trainable_variables]
@@ -462,7 +466,8 @@ class Trainer:
             callbacks.on_test_batch_end(step, logs)
         for variable, value in zip(metric_vars, metric_values):
             variable._value = value
-        callbacks.params["steps_done"] = steps_done
+        if not _internal:  # fit's own step count must survive its validation pass
+            callbacks.params["steps_done"] = steps_done
         callbacks.on_test_end(logs)
         if return_dict:
             return logs
