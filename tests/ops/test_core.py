@@ -68,6 +68,30 @@ def test_convert_list_of_tensors():
     assert ops.shape(x) == (2, 2)
 
 
+class _TensorLike:
+    """Converts through the engines' own protocols only, never through NumPy."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def __tf_tensor__(self, dtype=None, name=None):
+        return self.value
+
+    def __jax_array__(self):
+        return self.value
+
+    def __array__(self, dtype=None, copy=None):
+        raise AssertionError("converted through NumPy")
+
+
+def test_convert_uses_the_engine_protocol_with_and_without_dtype():
+    thing = _TensorLike(ops.convert_to_tensor([1.5, 2.5]))
+    assert ops.dtype(ops.convert_to_tensor(thing)) == "float32"
+    x = ops.convert_to_tensor(thing, "float16")
+    assert ops.dtype(x) == "float16"
+    np.testing.assert_array_equal(_np(x), [1.5, 2.5])
+
+
 def test_convert_to_numpy_round_trip():
     data = np.random.randn(2, 3).astype("float32")
     out = _np(ops.convert_to_tensor(data))

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from lamina import ops
+from lamina.backend import engine
 from lamina.ops import random
 
 N = 20_000
@@ -133,3 +134,13 @@ def test_shape_rules():
     assert ops.shape(random.normal((2, 3, 4), seed=SEED)) == (2, 3, 4)
     assert ops.shape(random.randint((N,), 0, 3, seed=SEED)) == (N,)
     assert ops.shape(random.dropout(np.ones((4, 500, 3)), 0.5, (4, 1, 3), SEED)) == (4, 500, 3)
+
+
+def test_seed_can_be_a_traced_tensor():
+    # The trainer draws inside a compiled step, with the seed as an argument.
+    compile_fn = getattr(engine.functional, "compile", None)
+    if compile_fn is None:
+        pytest.skip("this engine's functional.compile is not available yet")
+    draw = compile_fn(lambda seed: random.dropout(np.ones((N,), "float32"), 0.25, seed=seed))
+    eager = _np(random.dropout(np.ones((N,), "float32"), 0.25, seed=SEED))
+    np.testing.assert_array_equal(_np(draw(ops.convert_to_tensor(SEED))), eager)

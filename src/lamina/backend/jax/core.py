@@ -53,9 +53,18 @@ def _has_tensor(x) -> bool:
     return is_tensor(x)
 
 
+def _is_host_data(x) -> bool:
+    # Python and NumPy data follow lamina's dtype rules; everything else
+    # (arrays, tracers, objects with __jax_array__) converts natively, so that
+    # traced values never go through NumPy.
+    if isinstance(x, (list, tuple)):
+        return not _has_tensor(x)
+    return isinstance(x, (bool, int, float, np.ndarray, np.generic))
+
+
 def convert_to_tensor(x, dtype=None):
     dtype = _jax_dtype(dtype)
-    if is_tensor(x) or _has_tensor(x):
+    if not _is_host_data(x):
         array = jnp.asarray(x)
         if dtype is not None and array.dtype.name != dtype:
             array = array.astype(dtype)

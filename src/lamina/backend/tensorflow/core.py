@@ -36,8 +36,17 @@ def _has_tensor(x) -> bool:
     return is_tensor(x)
 
 
+def _is_host_data(x) -> bool:
+    # Python and NumPy data follow lamina's dtype rules; everything else
+    # (tensors, variables, objects with a conversion protocol) converts natively,
+    # so that traced values never go through NumPy.
+    if isinstance(x, (list, tuple)):
+        return not _has_tensor(x)
+    return isinstance(x, (*_PY_SCALARS, np.ndarray, np.generic))
+
+
 def convert_to_tensor(x, dtype=None):
-    if is_tensor(x) or _has_tensor(x):
+    if not _is_host_data(x):
         tensor = tf.convert_to_tensor(x)
         if dtype is not None and tensor.dtype.name != dtype:
             tensor = tf.cast(tensor, dtype)
