@@ -12,6 +12,11 @@ os.environ["LAMINA_HOME"] = tempfile.mkdtemp(prefix="lamina-test-home-")
 os.environ.pop("LAMINA_CONFIG", None)
 os.environ.setdefault("LAMINA_QUIET", "1")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# JAX compiles every new op shape; its on-disk cache makes repeated runs fast.
+_jax_cache = os.path.join(os.path.expanduser("~"), ".cache", "lamina-tests", "jax")
+os.environ.setdefault("JAX_COMPILATION_CACHE_DIR", _jax_cache)
+os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0")
+os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES", "0")
 for _key in ("LAMINA_FLOATX", "LAMINA_EPSILON", "LAMINA_IMAGE_DATA_FORMAT"):
     os.environ.pop(_key, None)
 
@@ -23,6 +28,23 @@ import pytest  # noqa: E402
 def _fixed_seed():
     np.random.seed(1337)
     yield
+
+
+# torch's Tensor.__array__ and __array_wrap__ predate NumPy 2's signatures, so
+# NumPy warns whenever it converts or wraps a torch tensor (Keras's own torch
+# backend converts with np.array). The warnings are torch's, not lamina's.
+_TORCH_NUMPY_WARNINGS = (
+    "ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning",
+    "ignore:__array_wrap__ must accept context and return_scalar:DeprecationWarning",
+)
+
+
+def pytest_configure(config):
+    from lamina import config as lamina_config
+
+    if lamina_config.backend() == "torch":
+        for line in _TORCH_NUMPY_WARNINGS:
+            config.addinivalue_line("filterwarnings", line)
 
 
 def pytest_report_header(config):

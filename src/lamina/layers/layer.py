@@ -413,8 +413,12 @@ class Layer:
             _training_context.reset(token)
         if self.activity_regularizer is not None:
             for output in _tree.flatten(outputs):
-                batch = ops.cast(ops.shape(output)[0], output.dtype) if ops.ndim(output) else 1.0
-                self.add_loss(ops.divide(self.activity_regularizer(output), batch))
+                if _engine.core.is_tensor(output):
+                    loss = self.activity_regularizer(output)
+                    shape = ops.shape(output)
+                    if len(shape) > 0:  # averaged over the batch, as Keras does
+                        loss = ops.divide(loss, ops.cast(shape[0], ops.dtype(loss)))
+                    self.add_loss(loss)
         return outputs
 
     def _prepare_call_args(self, args, kwargs):

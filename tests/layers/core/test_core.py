@@ -189,11 +189,6 @@ def test_symbolic_operators_in_a_functional_model():
     np.testing.assert_allclose(np.asarray(model([a, b])), expected, atol=1e-6)
 
 
-@pytest.mark.xfail(
-    not hasattr(ops, "ndim"),
-    reason="Layer.__call__ applies activity regularizers with ops.ndim, which lamina.ops lacks",
-    strict=True,
-)
 def test_activity_regularizer_adds_a_loss():
     layer = layers.Dense(2, kernel_initializer="ones", activity_regularizer="l1")
     layer(np.ones((4, 3), "float32"))
