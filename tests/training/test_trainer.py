@@ -137,7 +137,7 @@ def test_single_output_logs_and_evaluate_match_keras(keras_ref):
     for model in (ours, theirs):
         model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
         history = model.fit(
-            x, y, batch_size=8, epochs=2, verbose=0, shuffle=False, validation_split=0.25
+            x, y, batch_size=8, epochs=2, verbose=0, shuffle=False, validation_split=0.5
         )
         scalar_model_eval = model.evaluate(x, y, verbose=0)
         out.append((history.history, scalar_model_eval, history.epoch))
