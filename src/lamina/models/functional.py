@@ -71,11 +71,11 @@ class Functional(Model):
         for node in self._nodes:
             if node.layer not in self._layers:
                 self._layers.append(node.layer)
-        # Inputs first, in the order given, as Keras lists them.
-        input_layers = [t._node.layer for t in flat_inputs]
-        self._layers = input_layers + [
-            layer for layer in self._layers if layer not in input_layers
-        ]
+        # Keras 3's order (by depth from the outputs): it fixes the order of the
+        # trainable variables, hence of the optimizer slots, and the weight paths in files.
+        from lamina.models._functional_config import keras_layer_order
+
+        self._layers = keras_layer_order(self)
         self.built = True
 
     @property
@@ -160,5 +160,12 @@ class Functional(Model):
         return self._trace_output_spec(inputs, training=training)
 
     def get_config(self) -> dict:
-        config = super().get_config()
-        return config
+        from lamina.models._functional_config import get_functional_config
+
+        return get_functional_config(self)
+
+    @classmethod
+    def from_config(cls, config: dict, custom_objects: dict | None = None) -> Functional:
+        from lamina.models._functional_config import functional_from_config
+
+        return functional_from_config(cls, config, custom_objects=custom_objects)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import inspect
+
 from lamina.layers.layer import Layer
 from lamina.models.summary import print_summary
 from lamina.training.trainer import Trainer
+from lamina.utils import _tree
 
 
 class Model(Trainer, Layer):
@@ -46,6 +49,24 @@ class Model(Trainer, Layer):
     def layers(self) -> list[Layer]:
         return list(self._layers)
 
+    @property
+    def weights(self) -> list:
+        """All weights, layer by layer in `layers` order, as Keras lists them: the order
+        does not depend on the order the layers were created in, so `get_weights()` of a
+        model and of its copy from a config line up."""
+        result, seen = [], set()
+
+        def collect(layer) -> None:
+            for v in layer._trainable_variables + layer._non_trainable_variables:
+                if id(v) not in seen:
+                    seen.add(id(v))
+                    result.append(v)
+            for sub in layer._layers:
+                collect(sub)
+
+        collect(self)
+        return result
+
     def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:
         """A layer by name or by index in `layers`."""
         if index is not None and name is not None:
@@ -82,6 +103,10 @@ class Model(Trainer, Layer):
 
     def _maybe_build(self, first_input) -> None:
         # A subclassed model builds by running its call: the sublayers build themselves.
+        if not self.built:
+            self._saving_input_shape = _tree.map_structure(
+                lambda t: tuple(getattr(t, "shape", ())), first_input
+            )
         if type(self).build is Model.build:
             self.built = True
         else:
@@ -91,6 +116,7 @@ class Model(Trainer, Layer):
         if self.built:
             return
         self.built = True  # before the call below, which would otherwise build again
+        self._saving_input_shape = input_shape
         if input_shape is not None and type(self).call is not Model.call:
             from lamina import ops
 
@@ -100,3 +126,54 @@ class Model(Trainer, Layer):
 
     def get_config(self) -> dict:
         return {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
+
+    @classmethod
+    def from_config(cls, config: dict, custom_objects: dict | None = None) -> Model:
+        if cls is Model and "layers" in config and "input_layers" in config:
+            from lamina.models._functional_config import functional_from_config
+
+            return functional_from_config(cls, config, custom_objects=custom_objects)
+        return cls(**config)
+
+    # ------------------------------------------------------------------ saving
+    def compile(self, *args, **kwargs):
+        Trainer.compile(self, *args, **kwargs)
+        bound = inspect.signature(Trainer.compile).bind(self, *args, **kwargs)
+        bound.apply_defaults()
+        self._compile_arguments = {k: v for k, v in bound.arguments.items() if k != "self"}
+
+    def get_compile_config(self) -> dict | None:
+        """The `compile()` arguments as a Keras 3 `compile_config`, or None if not compiled."""
+        from lamina.saving.saving_lib import compile_config_of
+
+        return compile_config_of(self)
+
+    def compile_from_config(self, config: dict) -> None:
+        """Compile from a `compile_config` (as saved in a `.keras` file)."""
+        from lamina.saving.saving_lib import compile_from_config
+
+        compile_from_config(self, config)
+
+    def to_json(self, **kwargs) -> str:
+        """The model's architecture as a Keras 3 JSON string (no weights)."""
+        from lamina.saving.saving_lib import model_to_json
+
+        return model_to_json(self, **kwargs)
+
+    def save(self, filepath, overwrite: bool = True, zipped=None, **kwargs) -> None:
+        """Save architecture, weights and optimizer state to a `.keras` file, atomically."""
+        from lamina.saving.saving_api import save_model
+
+        save_model(self, filepath, overwrite=overwrite, zipped=zipped, **kwargs)
+
+    def save_weights(self, filepath, overwrite: bool = True, max_shard_size=None) -> None:
+        """Save the weights (and optimizer state) to a `.weights.h5` file, atomically."""
+        from lamina.saving.saving_api import save_weights
+
+        save_weights(self, filepath, overwrite=overwrite, max_shard_size=max_shard_size)
+
+    def load_weights(self, filepath, skip_mismatch: bool = False, **kwargs) -> None:
+        """Load weights from a `.weights.h5` or `.keras` file written by lamina or Keras 3."""
+        from lamina.saving.saving_api import load_weights
+
+        load_weights(self, filepath, skip_mismatch=skip_mismatch, **kwargs)

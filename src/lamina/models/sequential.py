@@ -154,9 +154,31 @@ class Sequential(Model):
         if self._input_layer is not None:
             layers.append(serialize_keras_object(self._input_layer))
         layers.extend(serialize_keras_object(layer) for layer in self._layers)
-        return {
+        config = {
             "name": self.name,
             "trainable": self.trainable,
             "dtype": self.dtype,
             "layers": layers,
         }
+        if self._graph is not None:
+            config["build_input_shape"] = list(self._graph.inputs[0].shape)
+        return config
+
+    @classmethod
+    def from_config(cls, config: dict, custom_objects: dict | None = None) -> Sequential:
+        from lamina.saving.serialization import DeserializationError, deserialize_keras_object
+
+        layer_configs = config.get("layers")
+        if not isinstance(layer_configs, list):
+            raise DeserializationError(
+                f"A Sequential config needs a 'layers' list; got {type(layer_configs).__name__}."
+            )
+        model = cls(name=config.get("name"), trainable=config.get("trainable", True))
+        for layer_config in layer_configs:
+            model.add(deserialize_keras_object(layer_config, custom_objects), rebuild=False)
+        shape = config.get("build_input_shape")
+        if model._declared_input_shape() is None and isinstance(shape, (list, tuple)):
+            model.build(tuple(shape))
+        else:
+            model._maybe_build_graph()
+        return model
