@@ -169,7 +169,9 @@ def read(h5file, model, skip_mismatch: bool = False, include_optimizer: bool = T
         _hard_get(h5file, "optimizer/vars")
     )
     if include_optimizer and optimizer is not None and has_optimizer_vars:
-        if not getattr(optimizer, "built", False):
+        # An optimizer saved before its first step holds only its step count and rate.
+        unbuilt = not getattr(optimizer, "built", False)
+        if unbuilt and has_optimizer_vars != len(optimizer.variables):
             optimizer.build(model.trainable_variables)
     assignments = []
     for path, obj, variables in walk(model, include_optimizer and bool(has_optimizer_vars)):

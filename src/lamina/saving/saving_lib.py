@@ -25,6 +25,10 @@ from lamina.saving.serialization import (
 
 # Written to metadata.json: the Keras format generation the files follow.
 KERAS_FORMAT_VERSION = "3.5.0"
+# No size in a model config (units, filters, dimensions) may exceed this.
+MAX_CONFIG_INT = 2**31 - 1
+# Integers in configs that are identifiers, not sizes (Keras numbers shared objects).
+_NOT_SIZES = frozenset({"shared_object_id"})
 
 
 # ---------------------------------------------------------------------- JSON
@@ -124,12 +128,31 @@ def _model_from_config(config: dict, custom_objects: dict | None):
         raise DeserializationError(
             f"A model config needs 'class_name' and 'config' keys; got keys {sorted(config)[:10]}."
         )
+    _check_sizes(config)
     model = deserialize_keras_object(config, custom_objects)
     if not isinstance(model, Layer):
         raise DeserializationError(
             f"The config describes a {type(model).__name__}, not a model or layer."
         )
     return model
+
+
+def _check_sizes(value, key: str = "") -> None:
+    """Refuse sizes no real model has (a layer of 10**12 units), before anything is built."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            _check_sizes(v, str(k))
+    elif isinstance(value, list):
+        for v in value:
+            _check_sizes(v, key)
+    elif isinstance(value, int) and not isinstance(value, bool) and key not in _NOT_SIZES:
+        if "seed" in key:
+            return
+        if abs(value) > MAX_CONFIG_INT:
+            raise DeserializationError(
+                f"The config gives {key!r} the value {value}, larger than any layer size "
+                f"lamina builds from a file ({MAX_CONFIG_INT}). The file is corrupt or hostile."
+            )
 
 
 # ---------------------------------------------------------------------- weights

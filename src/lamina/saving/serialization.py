@@ -374,9 +374,14 @@ def _instantiate(cls: type, inner: dict, custom_objects: dict | None):
         return from_config(inner)
     except DeserializationError:
         raise
-    except (TypeError, ValueError, KeyError) as error:
+    except MemoryError as error:
         raise DeserializationError(
-            f"Could not rebuild {cls.__name__} from its config: {error}"
+            f"{cls.__name__} from this config needs more memory than is available: the "
+            "config declares absurd sizes."
+        ) from error
+    except Exception as error:  # a malformed config must give a clear error, whatever fails
+        raise DeserializationError(
+            f"Could not rebuild {cls.__name__} from its config: {type(error).__name__}: {error}"
         ) from error
 
 
