@@ -1,0 +1,120 @@
+"""random functions of the backend contract on torch.
+
+Every function is stateless: the numbers depend on `seed` alone, an int tensor
+of shape (2,) whose two values seed a fresh `torch.Generator` (as one 64-bit
+seed). Reading them is a device-to-host copy when the seed lives on a GPU.
+`seed=None` draws a fresh seed from NumPy's global generator, so those calls
+are not reproducible unless NumPy is seeded.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+
+from lamina.backend.torch.core import (
+    DEVICE,
+    _floatx,
+    _is_symbolic,
+    _torch_dtype,
+    convert_to_tensor,
+)
+
+
+def _seed_values(seed) -> tuple[int, int]:
+    if seed is None:
+        return tuple(int(v) for v in np.random.randint(0, 2**31 - 1, size=2))
+    if isinstance(seed, (int, np.integer)):
+        return 0, int(seed)
+    seed = convert_to_tensor(seed)
+    if _is_symbolic(seed):
+        # eval_shape: only the shape of the draw matters.
+        return 0, 0
+    first, second = seed.reshape(-1).tolist()
+    return int(first), int(second)
+
+
+def _generator(seed, device=DEVICE) -> torch.Generator:
+    first, second = _seed_values(seed)
+    generator = torch.Generator(device=device)
+    generator.manual_seed(((first & 0xFFFFFFFF) << 32) | (second & 0xFFFFFFFF))
+    return generator
+
+
+def _shape(shape) -> tuple:
+    return (int(shape),) if isinstance(shape, int) else tuple(int(d) for d in shape)
+
+
+def _float_dtype(dtype):
+    return _torch_dtype(dtype) or _floatx()
+
+
+def normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
+    dtype = _float_dtype(dtype)
+    values = torch.randn(_shape(shape), generator=_generator(seed), dtype=dtype, device=DEVICE)
+    return values * stddev + mean
+
+
+def uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None):
+    dtype = _float_dtype(dtype)
+    values = torch.rand(_shape(shape), generator=_generator(seed), dtype=dtype, device=DEVICE)
+    return values * (maxval - minval) + minval
+
+
+# The standard normal CDF at -2 and 2: truncated draws stay within two stddevs,
+# as tf.random.truncated_normal's do.
+_LOW = 0.5 * (1.0 + math.erf(-2.0 / math.sqrt(2.0)))
+_HIGH = 1.0 - _LOW
+
+
+def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
+    dtype = _float_dtype(dtype)
+    # Inverse-CDF sampling between the cut points: one draw, no rejection loop.
+    u = torch.rand(_shape(shape), generator=_generator(seed), dtype=torch.float32, device=DEVICE)
+    u = u * (_HIGH - _LOW) + _LOW
+    values = math.sqrt(2.0) * torch.erfinv(2.0 * u - 1.0)
+    return (values.clamp(-2.0, 2.0) * stddev + mean).to(dtype)
+
+
+def randint(shape, minval, maxval, dtype="int32", seed=None):
+    return torch.randint(
+        int(minval),
+        int(maxval),
+        _shape(shape),
+        generator=_generator(seed),
+        dtype=_torch_dtype(dtype),
+        device=DEVICE,
+    )
+
+
+def _noise_shape(inputs, noise_shape):
+    if noise_shape is None:
+        return tuple(inputs.shape)
+    # A None entry takes the size of the matching input dim, as in Keras.
+    return tuple(inputs.shape[i] if d is None else int(d) for i, d in enumerate(noise_shape))
+
+
+def dropout(inputs, rate, noise_shape=None, seed=None):
+    inputs = convert_to_tensor(inputs)
+    draw = torch.rand(
+        _noise_shape(inputs, noise_shape),
+        generator=_generator(seed, inputs.device),
+        dtype=inputs.dtype,
+        device=inputs.device,
+    )
+    rate = float(rate)
+    # At rate 1 nothing is kept, so the division by zero is never selected.
+    scaled = inputs / (1.0 - rate) if rate < 1.0 else inputs
+    return torch.where(
+        draw >= rate, scaled, torch.zeros((), dtype=inputs.dtype, device=inputs.device)
+    )
+
+
+def shuffle(x, axis=0, seed=None):
+    x = convert_to_tensor(x)
+    permutation = torch.randperm(
+        x.shape[axis], generator=_generator(seed, x.device), device=x.device
+    )
+    return torch.index_select(x, axis, permutation)
