@@ -53,7 +53,7 @@ ENGINES = {
 }
 
 # Engines whose lamina backend package exists in this version of lamina.
-IMPLEMENTED = ("tensorflow", "jax", "torch", "pytensor")
+IMPLEMENTED = ("tensorflow", "jax", "torch", "pytensor", "numpy")
 
 # The modules every backend package provides, with the same function names.
 CONTRACT_MODULES = ("core", "numpy", "nn", "random", "linalg", "functional")
