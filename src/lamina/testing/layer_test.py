@@ -136,5 +136,9 @@ def assert_keras_parity(lamina_layer, keras_layer, inputs, atol: float = 1e-5, c
     theirs = keras_layer(inputs, **call_kwargs)
     for a, b in zip(_tree.flatten(ours), _tree.flatten(theirs)):
         np.testing.assert_allclose(
-            backend.engine.core.convert_to_numpy(a), np.asarray(b), atol=atol, rtol=atol
+            backend.engine.core.convert_to_numpy(a),
+            # Keras's own conversion: its tensors may be tied to its autograd (torch).
+            keras_module().ops.convert_to_numpy(b),
+            atol=atol,
+            rtol=atol,
         )

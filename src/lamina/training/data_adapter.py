@@ -25,7 +25,9 @@ def _describe(structure) -> str:
 
 def to_array(value, role: str) -> np.ndarray:
     """`value` as a NumPy array, or a DataError that says what is wrong with it."""
-    if _engine.core.is_tensor(value):
+    # NumPy data gets the checks below on every engine, including the one whose
+    # tensors are NumPy arrays.
+    if _engine.core.is_tensor(value) and not isinstance(value, (np.ndarray, np.generic)):
         return _engine.core.convert_to_numpy(value)
     if hasattr(value, "numpy") and callable(value.numpy) and not isinstance(value, np.ndarray):
         return np.asarray(value.numpy())

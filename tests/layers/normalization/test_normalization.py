@@ -60,6 +60,12 @@ def test_keras_parity(name, kwargs, shape, trainable, non_trainable, training):
         pytest.skip("Keras 3 is not importable on this engine")
     if name == "LayerNormalization" and training:
         pytest.skip("LayerNormalization has no training mode")
+    if (
+        name == "LayerNormalization"
+        and kwargs.get("axis") == 1
+        and keras.backend.backend() == "torch"
+    ):
+        pytest.skip("Keras 3's torch LayerNormalization rejects a non-last single axis")
     x = _inputs(shape)
     ours = getattr(layers, name)(**kwargs)
     ours(x)

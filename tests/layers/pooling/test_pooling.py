@@ -71,6 +71,10 @@ def test_keras_parity(name, kwargs, shape, data_format):
     keras = keras_module()
     if keras is None:
         pytest.skip("Keras 3 is not importable on this engine")
+    if name in ("AveragePooling2D", "AveragePooling3D") and kwargs.get("padding") == "same":
+        if keras.backend.backend() == "torch":
+            # lamina matches TensorFlow and JAX (and tests/ops checks it against NumPy).
+            pytest.skip("Keras 3's torch 'same' average pooling pads unlike its other backends")
     kwargs = {**kwargs, "data_format": data_format}
     ours = getattr(layers, name)(**kwargs)
     theirs = getattr(keras.layers, name)(**kwargs)
