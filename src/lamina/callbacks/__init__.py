@@ -1,5 +1,6 @@
 """lamina.callbacks: hooks into fit / evaluate / predict."""
 
+from lamina.callbacks.backup_and_restore import BackupAndRestore as BackupAndRestore
 from lamina.callbacks.callback import Callback as Callback
 from lamina.callbacks.callback_list import CallbackList as CallbackList
 from lamina.callbacks.csv_logger import CSVLogger as CSVLogger

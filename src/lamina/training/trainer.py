@@ -46,6 +46,12 @@ class Trainer:
         self.jit_compile = "auto"
         self._per_output_trackers = []
         self._compile_metrics = None
+        # Set by a callback's on_train_begin (BackupAndRestore) to resume an interrupted
+        # fit: (epoch, number of that epoch's batches already trained).
+        self._resume_at = None
+        # The generator that orders fit's array batches, for callbacks that save and
+        # restore it; None for iterable data.
+        self._fit_shuffle_rng = None
 
     # ------------------------------------------------------------------ compile
     def compile(
@@ -358,7 +364,13 @@ class Trainer:
         # With TerminateOnNaN the user asked for a stop, not for a warning.
         self._nan_warned = any(isinstance(c, TerminateOnNaN) for c in callbacks)
         train_fn = self._function("train")
+        self._fit_shuffle_rng = getattr(batches, "_rng", None)
+        self._resume_at = None
         callbacks.on_train_begin()
+        skip_steps = 0
+        if self._resume_at is not None:
+            initial_epoch, skip_steps = self._resume_at
+            self._resume_at = None
         epoch_logs: dict = {}
         for epoch in range(initial_epoch, epochs):
             self.reset_metrics()
@@ -367,6 +379,8 @@ class Trainer:
             state = self._current_state()
             steps_done = 0
             for step, (bx, by, bsw) in enumerate(batches.epoch()):
+                if step < skip_steps:  # trained before the interruption
+                    continue
                 callbacks.on_train_batch_begin(step)
                 state, logs = train_fn(state, *_to_tensors(bx, by, bsw))
                 self._write_state(state)
@@ -376,6 +390,7 @@ class Trainer:
                 callbacks.on_train_batch_end(step, logs)
                 if self.stop_training:
                     break
+            skip_steps = 0
             callbacks.params["steps_done"] = steps_done
             epoch_logs = dict(logs)
             if validation is not None and (epoch + 1) % validation_freq == 0:
