@@ -13,6 +13,7 @@ from lamina.backend import floatx
 from lamina.backend._keras_tensor import KerasTensor
 from lamina.backend._spec import TensorSpec
 from lamina.backend._variable import StatelessScope, Variable, current_scope
+from lamina.layers import _masking
 from lamina.layers.input_spec import InputSpec, check_input_spec
 from lamina.random.seed_generator import SeedGenerator
 from lamina.utils import _tree
@@ -117,7 +118,8 @@ class Layer:
         self.autocast = autocast
         self.built = False
         self.input_spec = None
-        self.supports_masking = False
+        # As in Keras: a layer that defines its own compute_mask supports masking.
+        self.supports_masking = type(self).compute_mask is not Layer.compute_mask
         self._layers: list[Layer] = []
         self._trainable_variables: list[Variable] = []
         self._non_trainable_variables: list[Variable] = []
@@ -389,6 +391,10 @@ class Layer:
 
         return _engine.functional.eval_shape(fn, *specs)
 
+    def compute_mask(self, inputs, mask=None):
+        """The mask of the outputs, given the inputs and their mask (default: the same mask)."""
+        return mask
+
     # ------------------------------------------------------------------ calling
     def call(self, inputs, *args, **kwargs):
         raise NotImplementedError(f"Layer {type(self).__name__} does not implement call().")
@@ -398,7 +404,10 @@ class Layer:
             raise TypeError(f"Layer {self.name!r} was called with no inputs.")
         if any(isinstance(x, KerasTensor) for x in _tree.flatten((list(args), kwargs))):
             return self._symbolic_call(*args, **kwargs)
+        # Read masks before the inputs are converted (conversion makes new objects).
+        mask = _masking.previous_mask(args, kwargs)
         args, kwargs = self._prepare_call_args(args, kwargs)
+        _masking.fill_mask_argument(self, kwargs, mask)
         first = args[0] if args else next(iter(kwargs.values()))
         # Check before building too: a wrong-rank input should fail with the layer's
         # own message, not deep inside an op in build().
@@ -419,6 +428,7 @@ class Layer:
                     if len(shape) > 0:  # averaged over the batch, as Keras does
                         loss = ops.divide(loss, ops.cast(shape[0], ops.dtype(loss)))
                     self.add_loss(loss)
+        _masking.attach_output_masks(self, first, outputs, mask)
         return outputs
 
     def _prepare_call_args(self, args, kwargs):

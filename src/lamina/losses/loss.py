@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from lamina import ops
+from lamina.layers._masking import get_mask
 
 REDUCTIONS = ("sum_over_batch_size", "sum", "mean", "mean_with_sample_weight", "none", None)
 
@@ -179,12 +180,12 @@ class Loss:
         return self._dtype
 
     def __call__(self, y_true, y_pred, sample_weight=None):
-        in_mask = getattr(y_pred, "_keras_mask", None)
+        in_mask = get_mask(y_pred)
         y_pred = _convert(y_pred, self.dtype)
         y_true = _convert(y_true, self.dtype)
         losses, out_mask = self._call_with_mask(y_true, y_pred)
         if out_mask is None:
-            out_mask = getattr(losses, "_keras_mask", None)
+            out_mask = get_mask(losses)
         if in_mask is not None and out_mask is not None:
             mask = ops.logical_and(ops.cast(in_mask, "bool"), ops.cast(out_mask, "bool"))
         else:

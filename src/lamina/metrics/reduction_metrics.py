@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from lamina import ops
+from lamina.layers._masking import get_mask
+from lamina.losses.loss import _apply_mask
 from lamina.metrics._utils import divide_no_nan, squeeze_or_expand_to_same_rank, static_shape
 from lamina.metrics.metric import Metric
 
@@ -113,7 +115,11 @@ class MeanMetricWrapper(Mean):
         self._fn_kwargs = kwargs
 
     def update_state(self, y_true, y_pred, sample_weight=None) -> None:
+        # The mask of the predictions (e.g. from Embedding(mask_zero=True)) weights the values.
+        mask = get_mask(y_pred)
         values = self._fn(y_true, y_pred, **self._fn_kwargs)
+        if mask is not None:
+            sample_weight = _apply_mask(sample_weight, mask, self.dtype, "sum")
         super().update_state(values, sample_weight=sample_weight)
 
     def get_config(self) -> dict:

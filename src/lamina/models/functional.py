@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from lamina.backend import engine as _engine
 from lamina.backend._keras_tensor import KerasTensor
+from lamina.layers import _masking
 from lamina.layers.input_layer import InputLayer
 from lamina.layers.input_spec import InputShapeError, channels_swap_hint
 from lamina.layers.layer import Layer
@@ -98,6 +99,9 @@ class Functional(Model):
 
     def call(self, inputs, training=None, mask=None):
         flat = self._flatten_inputs(inputs)
+        if mask is not None:
+            # Each layer reads its input's mask from the tensor (see layers/_masking.py).
+            _masking.set_masks(flat, _tree.flatten(mask))
         values = {}
         for tensor, value in zip(self.inputs, flat):
             self._check_input(tensor, value)

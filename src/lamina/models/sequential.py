@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from lamina.backend._keras_tensor import KerasTensor
+from lamina.layers import _masking
 from lamina.layers.input_layer import Input, InputLayer
 from lamina.layers.layer import Layer
 from lamina.models.functional import Functional
@@ -124,6 +125,8 @@ class Sequential(Model):
         if self._graph is not None:
             self._graph._check_input(self._graph.inputs[0], inputs)
         x = inputs
+        if mask is not None:
+            _masking.set_mask(inputs, mask)
         for layer in self._layers:
             x = layer(x)
         return x

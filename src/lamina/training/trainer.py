@@ -22,6 +22,7 @@ from lamina.backend._keras_tensor import KerasTensor
 from lamina.backend._variable import StatelessScope
 from lamina.callbacks.callback_list import CallbackList
 from lamina.callbacks.terminate_on_nan import TerminateOnNaN
+from lamina.layers import _masking
 from lamina.metrics import Mean
 from lamina.training import data_adapter
 from lamina.training.compile_utils import CompileLoss, CompileMetrics
@@ -188,10 +189,15 @@ class Trainer:
                 y_pred = self(x, training=True)
                 loss, per_output = self.compute_loss(x, y, y_pred, sample_weight, training=True)
             new_non_trainable = [scope.value_of(v) for v in non_trainable_vars]
-            return loss, (y_pred, per_output, new_non_trainable)
+            # The outputs' masks ride along explicitly: the engine may return new objects.
+            masks = _masking.get_masks(_tree.flatten(y_pred))
+            return loss, (y_pred, masks, per_output, new_non_trainable)
 
         grad_fn = _engine.functional.value_and_grad(loss_fn, has_aux=True)
-        (loss, (y_pred, per_output, non_trainable)), grads = grad_fn(trainable, non_trainable)
+        (loss, (y_pred, masks, per_output, non_trainable)), grads = grad_fn(
+            trainable, non_trainable
+        )
+        _masking.set_masks(_tree.flatten(y_pred), masks)
         mapping = list(zip(trainable_vars, trainable)) + list(
             zip(optimizer_vars, optimizer_values)
         )

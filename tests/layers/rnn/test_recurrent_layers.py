@@ -274,10 +274,31 @@ def test_stateful_is_not_supported_yet(name):
         getattr(layers, name)(UNITS, stateful=True)
 
 
-def test_mask_is_not_supported_yet():
-    layer = layers.LSTM(UNITS)
-    with pytest.raises(NotImplementedError, match="mask"):
-        layer(_inputs(), mask=np.ones((BATCH, STEPS), bool))
+@pytest.mark.parametrize("name", LAYERS)
+def test_all_true_mask_changes_nothing(name):
+    layer = getattr(layers, name)(UNITS, return_sequences=True, return_state=True)
+    x = _inputs()
+    plain = layer(x)
+    masked = layer(x, mask=np.ones((BATCH, STEPS), bool))
+    for a, b in zip(plain, masked):
+        np.testing.assert_allclose(ops.convert_to_numpy(a), ops.convert_to_numpy(b), atol=1e-6)
+
+
+def test_masked_steps_keep_states_and_zero_outputs():
+    mask = np.array([[True, False, True, False, False], [False, True, True, True, False]])
+    layer = layers.GRU(UNITS, return_sequences=True, return_state=True, zero_output_for_mask=True)
+    x = _inputs()
+    outputs, state = layer(x, mask=mask)
+    outputs = ops.convert_to_numpy(outputs)
+    np.testing.assert_array_equal(outputs[~mask], 0.0)
+    # Only the unmasked steps reach the state: the same as running on them alone.
+    alone = layers.GRU(UNITS, return_state=True)
+    alone(x[:1, :1])
+    alone.set_weights(layer.get_weights())
+    _, expected = alone(x[:1][:, mask[0]])
+    np.testing.assert_allclose(
+        ops.convert_to_numpy(state)[0], ops.convert_to_numpy(expected)[0], atol=1e-6
+    )
 
 
 def test_wrong_number_of_initial_states():

@@ -1,9 +1,10 @@
-"""Core layers: Dense, Activation, Embedding, Lambda, Identity."""
+"""Core layers: Dense, Activation, Embedding, Lambda, Identity, Masking."""
 
 from lamina.layers.core.activation import Activation as Activation
 from lamina.layers.core.dense import Dense as Dense
 from lamina.layers.core.embedding import Embedding as Embedding
 from lamina.layers.core.identity import Identity as Identity
 from lamina.layers.core.lambda_layer import Lambda as Lambda
+from lamina.layers.core.masking import Masking as Masking
 
-__all__ = ["Activation", "Dense", "Embedding", "Identity", "Lambda"]
+__all__ = ["Activation", "Dense", "Embedding", "Identity", "Lambda", "Masking"]

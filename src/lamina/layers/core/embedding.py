@@ -16,9 +16,9 @@ class Embedding(Layer):
         embeddings_initializer: initializer of the `(input_dim, output_dim)` matrix.
         embeddings_regularizer, embeddings_constraint: for the matrix.
         activity_regularizer: a regularizer applied to the output.
-        mask_zero: whether index 0 is padding. `compute_mask` returns the mask,
-            but lamina does not propagate masks between layers yet, so downstream
-            layers do not see it.
+        mask_zero: whether index 0 is padding. The output then carries a
+            `(batch, timesteps)` mask (`compute_mask`): recurrent layers skip
+            the padded steps, and losses and metrics leave them out.
 
     Example:
         >>> layer = lamina.layers.Embedding(input_dim=10, output_dim=4)

@@ -40,7 +40,8 @@ class Lambda(Layer):
         function: `function(inputs, **arguments)` returning the output.
         output_shape: the output shape without batch axis, or a function of the
             input shape; inferred by tracing the function when None.
-        mask: accepted for Keras compatibility (masks are not propagated yet).
+        mask: the output mask: a function `mask(inputs, previous_mask)`, a
+            fixed mask, or None to pass the input's mask on.
         arguments: extra keyword arguments for `function`.
 
     Example:
@@ -58,6 +59,7 @@ class Lambda(Layer):
         self.function = function
         self.arguments = dict(arguments or {})
         self.mask = mask
+        self.supports_masking = True
         self._output_shape = output_shape
         parameters = inspect.signature(function).parameters
         self._fn_has_training = "training" in parameters
@@ -70,6 +72,11 @@ class Lambda(Layer):
         if self._fn_has_training:
             kwargs["training"] = training
         return self.function(inputs, **kwargs)
+
+    def compute_mask(self, inputs, mask=None):
+        if callable(self.mask):
+            return self.mask(inputs, mask)
+        return mask if self.mask is None else self.mask
 
     def compute_output_spec(self, *args, **kwargs):
         if self._output_shape is None:
@@ -123,6 +130,9 @@ class _SymbolicOp(Layer):
     """Applies `lamina.ops.<op>` (or indexing) with some arguments fixed; made by the
     Python operators of symbolic tensors, so `x * 2` or `x + y` works in functional
     models. Tensor arguments arrive as call inputs, the others are stored."""
+
+    # An op, not a layer, to Keras users: its output has no mask, silently.
+    _warns_on_dropped_mask = False
 
     def __init__(
         self,

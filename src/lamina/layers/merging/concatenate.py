@@ -77,8 +77,21 @@ class Concatenate(Layer):
         return self._check_shapes(input_shape)
 
     def compute_mask(self, inputs, mask=None):
-        # Masks are not propagated between layers yet.
-        return None
+        if not isinstance(mask, (list, tuple)) or all(m is None for m in mask):
+            return None
+        # Each input's mask at full size (an unmasked input counts everywhere), joined
+        # like the inputs; an output step counts where any of its features counts.
+        full = []
+        for x, m in zip(inputs, mask):
+            shape = ops.shape(x)
+            if m is None:
+                full.append(ops.ones(shape, dtype="bool"))
+                continue
+            m = ops.cast(m, "bool")
+            if len(ops.shape(m)) < len(shape):
+                m = ops.broadcast_to(ops.expand_dims(m, -1), shape)
+            full.append(m)
+        return ops.any(ops.concatenate(full, axis=self.axis), axis=-1)
 
     def get_config(self) -> dict:
         config = super().get_config()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from lamina import ops
+from lamina.layers._masking import time_mask
 from lamina.layers.input_spec import InputSpec
 from lamina.layers.layer import Layer
 from lamina.layers.rnn._serialization import deserialize_layer, serialize_layer
@@ -25,7 +26,8 @@ class Bidirectional(Layer):
 
     Weights are the forward layer's, then the backward layer's, as in Keras 3.
     With `return_sequences`, the backward outputs are flipped back to the
-    input's time order before merging. Masking is not supported yet.
+    input's time order before merging. A mask (from `Embedding(mask_zero=True)`
+    or `Masking`) is passed to both directions.
 
     Args:
         layer: an RNN layer (`LSTM`, `GRU`, `SimpleRNN`, `RNN`); a copy of it
@@ -84,6 +86,11 @@ class Bidirectional(Layer):
             )
         self.backward_layer = backward_layer
         self._check_directions()
+        # As in Keras: with a mask, masked steps of the returned sequences are zeros,
+        # so the two directions never mix a repeated output into the merge.
+        for sub in (self.forward_layer, self.backward_layer):
+            if hasattr(sub, "zero_output_for_mask"):
+                sub.zero_output_for_mask = sub.return_sequences
         self.merge_mode = merge_mode
         self._initial_weights = list(weights) if weights else None
         self.stateful = layer.stateful
@@ -132,16 +139,17 @@ class Bidirectional(Layer):
         return (*outputs, *state_shapes, *state_shapes)
 
     def call(self, sequences, initial_state=None, mask=None, training=None):
-        if mask is not None:
-            raise NotImplementedError(
-                f"Layer {self.name!r} (Bidirectional) got a mask; masking is not supported yet."
-            )
         forward_state = backward_state = None
         if initial_state is not None:
             half = len(initial_state) // 2
             forward_state, backward_state = list(initial_state[:half]), list(initial_state[half:])
-        y = self.forward_layer(sequences, initial_state=forward_state, training=training)
-        y_rev = self.backward_layer(sequences, initial_state=backward_state, training=training)
+        mask = time_mask(mask)
+        y = self.forward_layer(
+            sequences, initial_state=forward_state, mask=mask, training=training
+        )
+        y_rev = self.backward_layer(
+            sequences, initial_state=backward_state, mask=mask, training=training
+        )
         states: tuple = ()
         if self.return_state:
             states = (*y[1:], *y_rev[1:])
@@ -162,6 +170,15 @@ class Bidirectional(Layer):
         if self.return_state:
             return (*merged, *states)
         return merged[0] if len(merged) == 1 else merged
+
+    def compute_mask(self, inputs, mask=None):
+        mask = time_mask(mask)
+        output_mask = mask if self.return_sequences else None
+        outputs = [output_mask, output_mask] if self.merge_mode is None else [output_mask]
+        if not self.return_state:
+            return outputs if self.merge_mode is None else output_mask
+        states = [None] * (2 * len(self.forward_layer.state_size))
+        return [*outputs, *states]
 
     def get_config(self) -> dict:
         config = {

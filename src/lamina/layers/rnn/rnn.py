@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from lamina import ops
+from lamina.layers._masking import time_mask
 from lamina.layers.input_spec import InputShapeError, InputSpec
 from lamina.layers.layer import Layer
 from lamina.layers.rnn._dropout import DropoutMasks
@@ -31,12 +32,15 @@ class RNN(Layer):
         stateful: must be False; carrying states across batches is not
             supported yet.
         unroll: accepted for compatibility; the loop is never unrolled.
-        zero_output_for_mask: accepted for compatibility (masking is not
-            supported yet).
+        zero_output_for_mask: with `return_sequences` and a mask, output
+            zeros at masked steps instead of repeating the previous output.
 
     Call arguments:
         sequences: a tensor `(batch, timesteps, features)`.
         initial_state: a tensor or list of tensors, one per cell state.
+        mask: a boolean `(batch, timesteps)` tensor; False steps are
+            skipped (the states carry over). Set automatically by a preceding
+            `Embedding(mask_zero=True)` or `Masking` layer.
         training: whether dropout in the cell is active.
 
     Example:
@@ -143,12 +147,7 @@ class RNN(Layer):
 
     # ------------------------------------------------------------------ calling
     def call(self, sequences, initial_state=None, mask=None, training=False):
-        if mask is not None:
-            raise NotImplementedError(
-                f"Layer {self.name!r} ({type(self).__name__}) got a mask; masking in "
-                "recurrent layers is not supported yet. Pad sequences to equal length "
-                "and drop the mask (e.g. Embedding(mask_zero=False))."
-            )
+        mask = time_mask(mask)
         if initial_state is None:
             states = self.get_initial_state(ops.shape(sequences)[0])
         else:
@@ -166,7 +165,7 @@ class RNN(Layer):
             self.cell.get_dropout_mask(sequences[:, 0])
             self.cell.get_recurrent_dropout_mask(states[0])
         try:
-            last_output, outputs, final_states = self._loop(sequences, states, training)
+            last_output, outputs, final_states = self._loop(sequences, states, training, mask)
         finally:
             if isinstance(self.cell, DropoutMasks):
                 self.cell.reset_dropout_masks()
@@ -176,7 +175,7 @@ class RNN(Layer):
             return (output, *final_states)
         return output
 
-    def _loop(self, sequences, states, training):
+    def _loop(self, sequences, states, training, mask=None):
         """Scan the cell over time; returns `(last_output, outputs, final_states)`."""
         cell_kwargs = (
             {"training": training} if getattr(self.cell, "_call_has_training", False) else {}
@@ -189,11 +188,51 @@ class RNN(Layer):
         # scan loops over axis 0: make the sequence time-major.
         rank = len(ops.shape(sequences))
         xs = ops.transpose(sequences, (1, 0, *range(2, rank)))
+        if mask is not None:
+            masks = ops.transpose(mask, (1, 0))
+            if self.go_backwards:
+                xs, masks = ops.flip(xs, axis=0), ops.flip(masks, axis=0)
+            return self._masked_loop(xs, masks, states, cell_kwargs)
         if self.go_backwards:
             xs = ops.flip(xs, axis=0)
         final_states, ys = ops.scan(step, list(states), xs)
         outputs = ops.transpose(ys, (1, 0, *range(2, len(ops.shape(ys)))))
         return ys[-1], outputs, list(final_states)
+
+    def _masked_loop(self, xs, masks, states, cell_kwargs):
+        """The time loop with a `(timesteps, batch)` mask: masked steps change nothing.
+
+        At a masked step the states carry over unchanged and the step's output
+        repeats the previous one (zeros with `zero_output_for_mask`), as in Keras.
+        """
+        count = len(states)
+        batch = ops.shape(xs)[1]
+        previous = ops.zeros((batch, self._output_size), dtype=states[0].dtype)
+
+        def step(carry, inputs):
+            x, keep = inputs
+            old_states, old_output = list(carry[:count]), carry[count]
+            output, new_states = self.cell.call(x, old_states, **cell_kwargs)
+            keep = ops.expand_dims(keep, -1)
+            new_states = [ops.where(keep, n, o) for n, o in zip(_as_list(new_states), old_states)]
+            output = ops.where(keep, output, old_output)
+            y = (
+                ops.where(keep, output, ops.zeros_like(output))
+                if self.zero_output_for_mask
+                else output
+            )
+            return [*new_states, output], y
+
+        carry, ys = ops.scan(step, [*states, previous], (xs, masks))
+        outputs = ops.transpose(ys, (1, 0, *range(2, len(ops.shape(ys)))))
+        return ys[-1], outputs, list(carry[:count])
+
+    def compute_mask(self, inputs, mask=None):
+        mask = time_mask(mask)
+        output_mask = mask if self.return_sequences else None
+        if self.return_state:
+            return [output_mask, *([None] * len(self.state_size))]
+        return output_mask
 
     # ------------------------------------------------------------------ config
     def get_config(self) -> dict:

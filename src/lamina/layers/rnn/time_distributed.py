@@ -14,7 +14,9 @@ class TimeDistributed(Wrapper):
     All steps share the wrapped layer's weights. The steps are computed
     together, as one call on a `(batch * timesteps, ...)` tensor; for layers
     whose training behaviour depends on the batch (BatchNormalization) the
-    statistics therefore cover all steps at once. Masking is not supported yet.
+    statistics therefore cover all steps at once. A `(batch, timesteps)` mask
+    passes through unchanged; a wrapped layer that takes a mask gets it folded
+    like the inputs.
 
     Args:
         layer: the layer to apply at each step.
@@ -23,6 +25,10 @@ class TimeDistributed(Wrapper):
         >>> inputs = lamina.Input(shape=(10, 8))
         >>> outputs = lamina.layers.TimeDistributed(lamina.layers.Dense(4))(inputs)  # (None, 10, 4)
     """
+
+    def __init__(self, layer, **kwargs):
+        super().__init__(layer, **kwargs)
+        self.supports_masking = True
 
     def _step_shape(self, input_shape) -> tuple:
         if input_shape is None or len(input_shape) < 3:
@@ -51,13 +57,14 @@ class TimeDistributed(Wrapper):
         return (spec.shape[0], input_shape[1], *spec.shape[1:])
 
     def call(self, inputs, training=None, mask=None):
-        if mask is not None:
-            raise NotImplementedError(
-                f"Layer {self.name!r} (TimeDistributed) got a mask; masking is not supported yet."
-            )
         shape = ops.shape(inputs)
         self._step_shape(shape)
         # Fold time into the batch, run the layer once, and unfold.
         folded = ops.reshape(inputs, (-1, *shape[2:]))
-        outputs = self.layer(folded, training=training)
+        kwargs = {"training": training}
+        if mask is not None and self.layer._call_has_mask:
+            # The wrapped layer sees each step's mask, folded like the inputs.
+            mask = ops.convert_to_tensor(mask)
+            kwargs["mask"] = ops.reshape(mask, (-1, *ops.shape(mask)[2:]))
+        outputs = self.layer(folded, **kwargs)
         return ops.reshape(outputs, (shape[0], shape[1], *ops.shape(outputs)[1:]))
