@@ -9,9 +9,11 @@ Not every engine's tensors take attributes (JAX arrays under `jit` and `grad`
 do not, NumPy arrays never do), so the masks live in a side table keyed by the
 tensor's `id`, with a weak reference that both checks the entry belongs to
 this very object (ids are reused) and removes the entry when the tensor dies.
+Objects that refuse weak references (autograd's boxes) are held strongly in a
+small table of the most recent ones.
 Where the tensor takes attributes, the mask is also set as `_keras_mask`,
-which user code written for Keras reads. Every engine's tensors, including
-JAX tracers, accept weak references.
+which user code written for Keras reads. The tensors of TensorFlow, JAX
+(tracers included) and PyTorch accept weak references.
 
 The table only carries masks between calls made in one Python process on the
 same objects; functional models and the trainer's step pass them along
@@ -20,6 +22,7 @@ explicitly where objects are rebuilt (the auxiliary outputs of a gradient).
 
 from __future__ import annotations
 
+import collections
 import warnings
 import weakref
 
@@ -30,6 +33,17 @@ from lamina.utils import _tree
 
 _ATTRIBUTE = "_keras_mask"
 _table: dict[int, tuple] = {}
+# Tensors that take neither weak references nor attributes (autograd's boxes on
+# the NumPy engine) are held strongly, the most recent few only.
+_strong: collections.OrderedDict = collections.OrderedDict()
+_STRONG_LIMIT = 256
+
+
+def _remember_strongly(key: int, x, mask) -> None:
+    _strong[key] = (x, mask)
+    _strong.move_to_end(key)
+    while len(_strong) > _STRONG_LIMIT:
+        _strong.popitem(last=False)
 
 
 def _forget(key: int, ref) -> None:
@@ -45,6 +59,9 @@ def get_mask(x):
     entry = _table.get(id(x))
     if entry is not None and entry[0]() is x:
         return entry[1]
+    entry = _strong.get(id(x))
+    if entry is not None and entry[0] is x:
+        return entry[1]
     try:
         return getattr(x, _ATTRIBUTE, None)
     except Exception:  # some engines' tensors raise other errors on unknown attributes
@@ -58,13 +75,12 @@ def set_mask(x, mask) -> None:
     key = id(x)
     if mask is None:
         _table.pop(key, None)
+        _strong.pop(key, None)
     else:
         try:
-            ref = weakref.ref(x, lambda r, key=key: _forget(key, r))
+            _table[key] = (weakref.ref(x, lambda r, key=key: _forget(key, r)), mask)
         except TypeError:
-            ref = None
-        if ref is not None:
-            _table[key] = (ref, mask)
+            _remember_strongly(key, x, mask)
     try:
         setattr(x, _ATTRIBUTE, mask)
     except (AttributeError, TypeError):
