@@ -248,6 +248,11 @@ def _fit_body(lib):
 
 
 def test_masked_sequence_fit_matches_keras(keras):
+    if keras.backend.backend() == "numpy":
+        pytest.skip(
+            "Keras 3's numpy backend is inference-only: its fit and train_on_batch raise "
+            "NotImplementedError"
+        )
     rng = np.random.default_rng(3)
     ids = rng.integers(1, VOCAB, size=(8, STEPS)).astype("int32")
     lengths = np.array([6, 3, 1, 4, 5, 2, 6, 3])
