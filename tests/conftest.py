@@ -5,6 +5,7 @@ the suite once per engine).
 """
 
 import os
+import sys
 import tempfile
 
 # Never touch the user's ~/.lamina: every run gets its own home.
@@ -35,17 +36,27 @@ def keras_training_ref(keras_ref):
     return keras_ref
 
 
+_KERAS_BACKEND_AT_START = os.environ.get("KERAS_BACKEND")
+
+
 @pytest.fixture(autouse=True)
 def _keras_backend_env_is_restored():
     # Parity helpers point KERAS_BACKEND at lamina's engine. Keras has no backend
     # for some engines (pytensor), and a value it does not know breaks every later
     # import of keras, TensorFlow's own included.
-    before = os.environ.get("KERAS_BACKEND")
+    # A failed `import keras` also leaves its half-imported modules behind, which
+    # the next import reuses: drop them.
+    # Higher-scoped fixtures set it before this one starts: restore the session's value.
+    before = _KERAS_BACKEND_AT_START
     yield
     if before is None:
         os.environ.pop("KERAS_BACKEND", None)
     else:
         os.environ["KERAS_BACKEND"] = before
+    keras_config = sys.modules.get("keras.src.backend.config")
+    if keras_config is not None and "keras" not in sys.modules:
+        for name in [m for m in sys.modules if m.startswith("keras.")]:
+            del sys.modules[name]
 
 
 @pytest.fixture(autouse=True)

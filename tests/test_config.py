@@ -189,12 +189,11 @@ def test_unwritable_home_in_process(isolated, monkeypatch):
 @pytest.mark.parametrize("spelling", ["theano", "Theano"])
 def test_theano_means_pytensor(tmp_path, spelling):
     proc = run_python("import lamina", clean_env(tmp_path, LAMINA_BACKEND=spelling))
-    assert "backend 'theano' means PyTensor" in proc.stderr
-    # PyTensor has no lamina backend yet: a clear error, not a fallback.
-    assert proc.returncode == 1
-    assert "EngineNotAvailableError" in proc.stderr
-    assert "PyTensor backend ('pytensor') is not available" in proc.stderr
-    assert "LAMINA_BACKEND" in proc.stderr
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.splitlines() == [
+        "lamina: backend 'theano' means PyTensor, Theano's maintained successor; using 'pytensor'.",
+        "Using PyTensor backend.",
+    ]
 
 
 def test_theano_alias_is_canonical():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from lamina.backend import engine as _engine
 from lamina.utils import _tree
 
 
@@ -44,6 +45,10 @@ class InputShapeError(ValueError):
 
 
 def _shape(x):
+    if _engine.core.is_tensor(x):
+        # The engine's static shape; a dim known only while running (a traced
+        # tensor's batch size) is None, as it is to the spec.
+        return tuple(d if isinstance(d, int) else None for d in _engine.core.shape(x))
     shape = getattr(x, "shape", None)
     if shape is None:
         return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from lamina.backend._keras_tensor import KerasTensor
 from lamina.layers import _masking
 from lamina.layers.input_layer import Input, InputLayer
-from lamina.layers.layer import Layer
+from lamina.layers.layer import Layer, _shape_of
 from lamina.models.functional import Functional
 from lamina.models.model import Model
 
@@ -118,7 +118,8 @@ class Sequential(Model):
 
     def _maybe_build(self, first_input) -> None:
         if self._graph is None:
-            shape = tuple(getattr(first_input, "shape", ()))
+            # The engine's shape: a traced tensor's `.shape` need not be a tuple of ints.
+            shape = tuple(_shape_of(first_input)) if hasattr(first_input, "shape") else ()
             self.build((None, *shape[1:]))
 
     def call(self, inputs, training=None, mask=None):

@@ -37,4 +37,10 @@ from lamina.backend.pytensor import numpy as numpy  # noqa: E402
 from lamina.backend.pytensor import random as random  # noqa: E402
 
 # Contract functions this engine cannot provide, with the reason.
-SKIPS: dict[str, str] = {}
+SKIPS: dict[str, str] = {
+    "core.convert_to_tensor": (
+        "PyTensor has no conversion protocol for other libraries' tensor objects (like "
+        "__tf_tensor__ or __jax_array__): they convert through NumPy's __array__. Graphs "
+        "have no bfloat16 either; eager bfloat16 needs the ml_dtypes package."
+    ),
+}

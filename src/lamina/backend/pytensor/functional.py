@@ -13,6 +13,8 @@ on concrete values it traces and compiles that one call.
 
 from __future__ import annotations
 
+import contextvars
+
 import numpy as np
 import pytensor
 import pytensor.tensor as pt
@@ -36,6 +38,10 @@ from lamina.backend.pytensor.core import (
 STEP_MODE = "FAST_RUN"
 # A function compiled for one call only: compile fast, run in Python.
 ONE_SHOT_MODE = "FAST_COMPILE"
+
+# Set while a function is traced into graph: values closed over may be symbolic
+# even when a call's own arguments are not.
+_tracing = contextvars.ContextVar("lamina_pytensor_tracing", default=False)
 
 # Stand-ins for unknown (None) dims in eval_shape: two distinct primes, so a
 # dim that depends on an unknown one differs between the two traces.
@@ -88,7 +94,11 @@ class _Traced:
                 sym_leaves.append(var)
             else:
                 sym_leaves.append(leaf)
-        outputs = fn(*_unflatten(list(args), iter(sym_leaves)))
+        token = _tracing.set(True)
+        try:
+            outputs = fn(*_unflatten(list(args), iter(sym_leaves)))
+        finally:
+            _tracing.reset(token)
         self.pattern = pattern
         self.outputs = outputs
         self.out_leaves = _flatten(outputs)
@@ -98,7 +108,9 @@ class _Traced:
         )
 
     def __call__(self, values):
-        results = iter(self.function(*values))
+        # Engines give inf and nan silently; NumPy inside PyTensor's ops would warn.
+        with np.errstate(all="ignore"):
+            results = iter(self.function(*values))
         leaves = [_eager(next(results)) if _is_symbolic(o) else o for o in self.out_leaves]
         return _unflatten(self.outputs, iter(leaves))
 
@@ -121,7 +133,7 @@ class _CompiledFunction:
             convert_to_tensor(leaf) if tensor and not isinstance(leaf, EagerTensor) else leaf
             for leaf, tensor in zip(leaves, is_input)
         ]
-        if any(_is_symbolic(leaf) for leaf in leaves):
+        if _tracing.get() or any(_is_symbolic(leaf) for leaf in leaves):
             # Called inside another trace: inline it.
             return self._fn(*args)
         key = (
@@ -174,7 +186,7 @@ def _symbolic_value_and_grad(fn, has_aux, params, args):
 def value_and_grad(fn, has_aux=False):
     def g(params, *args):
         params = [_unwrap(p) for p in params]
-        if _any_symbolic(params, *_flatten(list(args))):
+        if _tracing.get() or _any_symbolic(params, *_flatten(list(args))):
             return _symbolic_value_and_grad(fn, has_aux, params, args)
 
         # Called on concrete values: trace and compile this call alone. Nothing is
@@ -203,7 +215,11 @@ def _trace_specs(fn, specs, size: int):
         return pt.tensor(dtype=spec.dtype or _config.floatx(), shape=shape)
 
     inputs = _unflatten(specs, iter([probe(s) for s in _flatten(specs)]))
-    return fn(*inputs)
+    token = _tracing.set(True)
+    try:
+        return fn(*inputs)
+    finally:
+        _tracing.reset(token)
 
 
 def _spec_of(x):

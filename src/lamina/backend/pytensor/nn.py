@@ -49,6 +49,9 @@ def _out(x):
 
 def relu(x):
     x = convert_to_tensor(x)
+    if _is_symbolic(x):
+        # A gradient of 0 at 0, as the other engines give.
+        return pt.switch(pt.gt(x, 0), x, pt.zeros_like(x))
     return lnp.maximum(x, 0)
 
 
@@ -71,6 +74,9 @@ def tanh(x):
 
 def softplus(x):
     x = _float(x)
+    if _is_symbolic(x):
+        # PyTensor's own op differentiates to sigmoid(x) everywhere, 0 included.
+        return pt.softplus(x)
     xp = _xp(x)
     return _out(xp.maximum(x, 0) + xp.log1p(xp.exp(-xp.abs(x))))
 
@@ -451,6 +457,10 @@ def binary_crossentropy(target, output, from_logits=False):
     target = cast(_unwrap(target), _dtype(output))
     _check_same_shape(target, output)
     if from_logits:
+        if _is_symbolic(output) or _is_symbolic(target):
+            # softplus(x) - x * t: its gradient is sigmoid(x) - t everywhere, where the
+            # max/abs form below would have a kink at 0.
+            return lnp.subtract(softplus(output), lnp.multiply(output, target))
         # The stable form of sigmoid cross-entropy, as tf.nn computes it.
         positive = lnp.maximum(output, 0.0)
         return lnp.add(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from lamina import ops
+from lamina.layers._shapes import rank, static_shape
 from lamina.layers.layer import Layer
 
 
@@ -80,12 +81,12 @@ class Merge(Layer):
         if not isinstance(inputs, (list, tuple)):
             raise ValueError(
                 f"{type(self).__name__} layer {self.name!r} must be called on a list of tensors; "
-                f"got a single tensor of shape {tuple(inputs.shape)}."
+                f"got a single tensor of shape {static_shape(inputs)}."
             )
-        rank = max(len(x.shape) for x in inputs)
+        max_rank = max(rank(x) for x in inputs)
         expanded = []
         for x in inputs:
-            for _ in range(rank - len(x.shape)):
+            for _ in range(max_rank - rank(x)):
                 x = ops.expand_dims(x, 1)
             expanded.append(x)
         return self._merge(expanded)

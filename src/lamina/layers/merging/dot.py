@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from lamina import backend, ops
+from lamina.layers._shapes import rank, static_shape
 from lamina.layers.layer import Layer
 from lamina.layers.merging._base_merge import _is_shape
 
@@ -20,7 +21,7 @@ def _batch_dot(x, y, axes: tuple[int, int]):
     The output holds x's remaining axes, then y's (batch first); a result with
     only the batch axis gets a trailing axis of size 1.
     """
-    x_rank, y_rank = len(x.shape), len(y.shape)
+    x_rank, y_rank = rank(x), rank(y)
     x_letters = "abcdefghij"[:x_rank]
     y_letters = "a" + "klmnopqrst"[: y_rank - 1]
     y_letters = y_letters[: axes[1]] + x_letters[axes[0]] + y_letters[axes[1] + 1 :]
@@ -113,7 +114,7 @@ class Dot(Layer):
                 f"Dot layer {self.name!r} must be called on a list of exactly 2 tensors."
             )
         x, y = inputs
-        ax, ay = self._resolved_axes((x.shape, y.shape))
+        ax, ay = self._resolved_axes((static_shape(x), static_shape(y)))
         if self.normalize:
             x, y = _l2_normalize(x, ax), _l2_normalize(y, ay)
         return _batch_dot(x, y, (ax, ay))

@@ -4,6 +4,7 @@ statistics at inference."""
 from __future__ import annotations
 
 from lamina import backend, constraints, initializers, ops, regularizers
+from lamina.layers._shapes import rank, static_shape
 from lamina.layers.core._config import serialize_or_none
 from lamina.layers.input_spec import InputSpec
 from lamina.layers.layer import Layer
@@ -135,7 +136,7 @@ class BatchNormalization(Layer):
     def _broadcast(self, value, rank: int, axes: list[int]):
         """A `(features...)` weight reshaped to broadcast against the input."""
         shape = [1] * rank
-        for a, size in zip(axes, value.shape, strict=True):
+        for a, size in zip(axes, static_shape(value), strict=True):
             shape[a] = size
         return ops.reshape(value, shape)
 
@@ -143,10 +144,10 @@ class BatchNormalization(Layer):
         if mask is None:
             return ops.moments(inputs, axes=reduction)
         # A (batch, steps) mask: statistics over the unmasked steps only.
-        if len(mask.shape) != len(inputs.shape) - 1:
+        if rank(mask) != rank(inputs) - 1:
             raise ValueError(
                 f"BatchNormalization {self.name!r}: the mask must have one axis less than the "
-                f"inputs; got mask shape {tuple(mask.shape)} for inputs {tuple(inputs.shape)}."
+                f"inputs; got mask shape {static_shape(mask)} for inputs {static_shape(inputs)}."
             )
         dtype = ops.dtype(inputs)
         weights = ops.broadcast_to(ops.cast(ops.expand_dims(mask, -1), dtype), ops.shape(inputs))
@@ -163,9 +164,9 @@ class BatchNormalization(Layer):
         # Half-precision statistics overflow easily: compute in float32 at least.
         if input_dtype in ("float16", "bfloat16"):
             inputs = ops.cast(inputs, "float32")
-        rank = len(inputs.shape)
-        axes = self._axes(rank)
-        reduction = [a for a in range(rank) if a not in axes]
+        ndim = rank(inputs)
+        axes = self._axes(ndim)
+        reduction = [a for a in range(ndim) if a not in axes]
         compute_dtype = ops.dtype(inputs)
         moving_mean = ops.cast(self.moving_mean.value, compute_dtype)
         moving_variance = ops.cast(self.moving_variance.value, compute_dtype)
@@ -184,8 +185,8 @@ class BatchNormalization(Layer):
         if self.beta is not None:
             offset = ops.add(offset, ops.cast(self.beta.value, compute_dtype))
         outputs = ops.add(
-            ops.multiply(inputs, self._broadcast(inverse, rank, axes)),
-            self._broadcast(offset, rank, axes),
+            ops.multiply(inputs, self._broadcast(inverse, ndim, axes)),
+            self._broadcast(offset, ndim, axes),
         )
         return ops.cast(outputs, self.compute_dtype)
 

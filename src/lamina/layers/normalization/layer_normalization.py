@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from lamina import constraints, initializers, ops, regularizers
+from lamina.layers._shapes import static_shape
 from lamina.layers.core._config import serialize_or_none
 from lamina.layers.layer import Layer
 
@@ -98,11 +99,12 @@ class LayerNormalization(Layer):
         if input_dtype in ("float16", "bfloat16"):
             inputs = ops.cast(inputs, "float32")
         dtype = ops.dtype(inputs)
-        rank = len(inputs.shape)
+        shape = static_shape(inputs)
+        rank = len(shape)
         axes = self._axes(rank)
         broadcast = [1] * rank
         for a in axes:
-            broadcast[a] = inputs.shape[a]
+            broadcast[a] = shape[a] if shape[a] is not None else ops.shape(inputs)[a]
 
         def weight(variable):
             return ops.reshape(ops.cast(variable.value, dtype), broadcast)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from lamina import ops, random
+from lamina.layers._shapes import static_shape
 from lamina.layers.layer import Layer
 
 
@@ -41,7 +42,7 @@ class Dropout(Layer):
     def _noise_shape(self, inputs):
         if self.noise_shape is None:
             return None
-        shape = tuple(inputs.shape)
+        shape = static_shape(inputs)
         if len(shape) != len(self.noise_shape):
             raise ValueError(
                 f"{type(self).__name__} {self.name!r}: noise_shape {self.noise_shape} has "

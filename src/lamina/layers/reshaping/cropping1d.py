@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from lamina.layers._shapes import static_shape
 from lamina.layers.input_spec import InputSpec
 from lamina.layers.layer import Layer
 from lamina.layers.reshaping._utils import int_pair
@@ -24,7 +25,7 @@ class Cropping1D(Layer):
         self.input_spec = InputSpec(ndim=3)
 
     def call(self, inputs):
-        self.compute_output_shape(tuple(inputs.shape))  # raises when too short
+        self.compute_output_shape(static_shape(inputs))  # raises when too short
         start, end = self.cropping
         return inputs[:, start : -end if end else None, :]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from lamina.config import standardize_data_format
+from lamina.layers._shapes import static_shape
 from lamina.layers.input_spec import InputSpec
 from lamina.layers.layer import Layer
 from lamina.layers.reshaping._utils import pairs_2d, spatial_axes
@@ -29,7 +30,7 @@ class Cropping2D(Layer):
         self.input_spec = InputSpec(ndim=4)
 
     def call(self, inputs):
-        self.compute_output_shape(tuple(inputs.shape))  # raises when too small
+        self.compute_output_shape(static_shape(inputs))  # raises when too small
         index = [slice(None)] * 4
         for axis, (start, end) in zip(
             spatial_axes(self.data_format, 2), self.cropping, strict=True

@@ -6,6 +6,7 @@ import math
 
 from lamina import ops
 from lamina.config import standardize_data_format
+from lamina.layers._shapes import static_shape
 from lamina.layers.input_spec import InputSpec
 from lamina.layers.layer import Layer
 
@@ -30,10 +31,10 @@ class Flatten(Layer):
         self.input_spec = InputSpec(min_ndim=1)
 
     def call(self, inputs):
-        rank = len(inputs.shape)
+        rank = len(static_shape(inputs))
         if self.data_format == "channels_first" and rank > 2:
             inputs = ops.transpose(inputs, (0, *range(2, rank), 1))
-        features = self.compute_output_shape(tuple(inputs.shape))[1]
+        features = self.compute_output_shape(static_shape(inputs))[1]
         if features is None:
             return ops.reshape(inputs, (ops.shape(inputs)[0], -1))
         return ops.reshape(inputs, (-1, features))

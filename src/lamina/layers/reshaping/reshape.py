@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 from lamina import ops
+from lamina.layers._shapes import static_shape
 from lamina.layers.layer import Layer
 
 
@@ -51,7 +52,7 @@ class Reshape(Layer):
         return tuple(total // known if d == -1 else d for d in self.target_shape)
 
     def call(self, inputs):
-        shape = self._resolved_shape(tuple(inputs.shape))
+        shape = self._resolved_shape(static_shape(inputs))
         if -1 in shape:
             return ops.reshape(inputs, (ops.shape(inputs)[0], *shape))
         return ops.reshape(inputs, (-1, *shape))

@@ -6,6 +6,7 @@ import numpy as np
 
 from lamina import ops
 from lamina.config import standardize_data_format
+from lamina.layers._shapes import static_shape
 from lamina.layers.input_spec import InputSpec
 from lamina.layers.layer import Layer
 from lamina.layers.reshaping._utils import positive_ints, spatial_axes
@@ -61,7 +62,7 @@ class UpSampling2D(Layer):
             for axis, factor in zip(axes, self.size, strict=True):
                 inputs = ops.repeat(inputs, factor, axis=axis)
             return inputs
-        shape = tuple(inputs.shape)
+        shape = static_shape(inputs)
         for axis, factor in zip(axes, self.size, strict=True):
             if shape[axis] is None:
                 raise ValueError(
