@@ -64,7 +64,9 @@ def conv_transpose(inputs, kernel, strides, padding, output_padding, data_format
     for i in range(rank):
         axis = first + i
         op = None if output_padding is None else output_padding[i]
-        before, after = transpose_pads(kernel.shape[i], strides[i], dilation_rate[i], padding, op)
+        before, after = transpose_pads(
+            ops.shape(kernel)[i], strides[i], dilation_rate[i], padding, op
+        )
         if strides[i] > 1:
             inputs = _spread(inputs, axis, strides[i])
             # _spread leaves stride - 1 zeros after the last element already.
