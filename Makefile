@@ -6,7 +6,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip install --quiet --disable-pip-version-check
 # Engines whose lamina backend has landed; `make test` runs the suite once per engine.
-ENGINES ?= tensorflow jax
+ENGINES ?= tensorflow jax torch numpy pytensor
 PYTEST_ARGS ?=
 
 .PHONY: demo test lint bench clean
@@ -19,7 +19,7 @@ $(VENV)/.demo-installed: pyproject.toml | $(PY)
 	touch $@
 
 $(VENV)/.dev-installed: pyproject.toml requirements-dev.txt | $(PY)
-	$(PIP) -r requirements-dev.txt -e ".[tensorflow-cpu,jax,numpy,dev]"
+	$(PIP) -r requirements-dev.txt -e ".[tensorflow-cpu,jax,torch,pytensor,numpy,dev]"
 	touch $@ $(VENV)/.demo-installed
 
 demo: $(VENV)/.demo-installed

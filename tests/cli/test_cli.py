@@ -299,7 +299,9 @@ def test_python_m_lamina_reports_broken_config_without_traceback(tmp_path):
 
 
 def test_doctor_reports_unavailable_engine_with_fix(tmp_path):
-    unavailable = next(name for name in ENGINES if name not in IMPLEMENTED)
+    unavailable = next((name for name in ENGINES if name not in IMPLEMENTED), None)
+    if unavailable is None:
+        pytest.skip("every engine lamina knows has a backend in this version")
     proc = run_cli(["doctor"], clean_env(tmp_path, LAMINA_BACKEND=unavailable))
     assert proc.returncode == 1
     assert f"no lamina {ENGINES[unavailable].display} backend in this version" in proc.stdout

@@ -125,9 +125,9 @@ class Sequential(Model):
     def call(self, inputs, training=None, mask=None):
         if self._graph is not None:
             self._graph._check_input(self._graph.inputs[0], inputs)
-        x = inputs
         if mask is not None:
             _masking.set_mask(inputs, mask)
+        x = inputs
         for layer in self._layers:
             x = layer(x)
         return x

@@ -140,9 +140,12 @@ def test_cell_step_parity(keras, cell_name):
     for ours_w, theirs_w in zip(ours.weights, theirs.weights):
         theirs_w.assign(ours_w.numpy())
     expected_out, expected_states = theirs(x, states)
-    np.testing.assert_allclose(ops.convert_to_numpy(out), np.asarray(expected_out), atol=1e-5)
+    expected_out = keras.ops.convert_to_numpy(expected_out)
+    np.testing.assert_allclose(ops.convert_to_numpy(out), expected_out, atol=1e-5)
     for a, b in zip(new_states, expected_states):
-        np.testing.assert_allclose(ops.convert_to_numpy(a), np.asarray(b), atol=1e-5)
+        np.testing.assert_allclose(
+            ops.convert_to_numpy(a), keras.ops.convert_to_numpy(b), atol=1e-5
+        )
 
 
 @pytest.mark.parametrize(
