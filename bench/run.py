@@ -24,7 +24,13 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 IMPLS = ("lamina", "keras", "raw")
 WORKLOADS = ("mlp", "cnn", "predict", "import")
 UNITS = {"mlp": "samples/s", "cnn": "samples/s", "predict": "us/call", "import": "s"}
-ENGINE_MODULES = {"tensorflow": "tensorflow", "jax": "jax", "torch": "torch", "pytensor": "pytensor", "numpy": "autograd"}
+ENGINE_MODULES = {
+    "tensorflow": "tensorflow",
+    "jax": "jax",
+    "torch": "torch",
+    "pytensor": "pytensor",
+    "numpy": "autograd",
+}
 KERAS_ENGINES = ("tensorflow", "jax", "torch", "numpy")
 
 
@@ -48,8 +54,21 @@ def measure(engine: str, impl: str, workload: str, steps: int, threads: int):
         return None
     if impl == "raw" and workload != "import" and engine not in ("tensorflow", "jax", "torch"):
         return None
-    cmd = [sys.executable, os.path.join(HERE, "worker.py"), "--engine", engine, "--impl", impl, "--workload", workload, "--steps", str(steps)]
-    result = subprocess.run(cmd, capture_output=True, text=True, env=pinned_env(threads), timeout=1800)
+    cmd = [
+        sys.executable,
+        os.path.join(HERE, "worker.py"),
+        "--engine",
+        engine,
+        "--impl",
+        impl,
+        "--workload",
+        workload,
+        "--steps",
+        str(steps),
+    ]
+    result = subprocess.run(
+        cmd, capture_output=True, text=True, env=pinned_env(threads), timeout=1800
+    )
     lines = [line for line in result.stdout.splitlines() if line.startswith("{")]
     if result.returncode != 0 or not lines:
         return {"error": (result.stderr.strip().splitlines() or ["failed"])[-1][:120]}
@@ -64,13 +83,23 @@ def ratio(a, b, higher_is_better: bool) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     installed = [e for e, m in ENGINE_MODULES.items() if importlib.util.find_spec(m)]
-    parser.add_argument("--engines", nargs="+", default=[e for e in ("tensorflow", "jax", "torch") if e in installed])
+    parser.add_argument(
+        "--engines",
+        nargs="+",
+        default=[e for e in ("tensorflow", "jax", "torch") if e in installed],
+    )
     parser.add_argument("--workloads", nargs="+", default=list(WORKLOADS), choices=WORKLOADS)
-    parser.add_argument("--steps", type=int, default=50, help="training steps of batch 128 per row")
+    parser.add_argument(
+        "--steps", type=int, default=50, help="training steps of batch 128 per row"
+    )
     parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--write", action="store_true", help="store the output in bench/RESULTS.md")
+    parser.add_argument(
+        "--write", action="store_true", help="store the output in bench/RESULTS.md"
+    )
     args = parser.parse_args()
 
     lines = [
@@ -87,7 +116,9 @@ def main() -> None:
     print("\n".join(lines), flush=True)
     for engine in args.engines:
         for workload in args.workloads:
-            rows = {impl: measure(engine, impl, workload, args.steps, args.threads) for impl in IMPLS}
+            rows = {
+                impl: measure(engine, impl, workload, args.steps, args.threads) for impl in IMPLS
+            }
             higher = workload in ("mlp", "cnn")
 
             def cell(r, workload=workload):
@@ -97,7 +128,9 @@ def main() -> None:
                     return f"error: {r['error']}"
                 return f"{r['value']:.4g} {UNITS[workload]}"
 
-            rss = "/".join(f"{r['rss_mb']:.0f}" if r and "rss_mb" in r else "-" for r in rows.values())
+            rss = "/".join(
+                f"{r['rss_mb']:.0f}" if r and "rss_mb" in r else "-" for r in rows.values()
+            )
             line = (
                 f"| {engine} | {workload} | {cell(rows['lamina'])} | {cell(rows['keras'])} | {cell(rows['raw'])} "
                 f"| {ratio(rows['lamina'], rows['keras'], higher)} | {ratio(rows['lamina'], rows['raw'], higher)} "

@@ -66,7 +66,9 @@ def run_keras_like(keras, workload: str, steps: int):
         x = np.random.default_rng(0).random((1, 784), dtype=np.float32)
         model.predict(x, verbose=0)
         return _latency(lambda: model.predict(x, verbose=0))
-    model.compile(optimizer=keras.optimizers.Adam(LEARNING_RATE), loss="sparse_categorical_crossentropy")
+    model.compile(
+        optimizer=keras.optimizers.Adam(LEARNING_RATE), loss="sparse_categorical_crossentropy"
+    )
     x, y = synthetic(workload, BATCH * steps)
     model.fit(x[: BATCH * 2], y[: BATCH * 2], batch_size=BATCH, epochs=1, verbose=0)  # compile
     start = time.perf_counter()
@@ -147,7 +149,10 @@ def raw_tensorflow(workload: str, steps: int):
         return loss
 
     x, y = synthetic(workload, BATCH * steps)
-    batches = [(tf.constant(x[i : i + BATCH]), tf.constant(y[i : i + BATCH])) for i in range(0, len(x), BATCH)]
+    batches = [
+        (tf.constant(x[i : i + BATCH]), tf.constant(y[i : i + BATCH]))
+        for i in range(0, len(x), BATCH)
+    ]
     step(*batches[0]).numpy()
     start = time.perf_counter()
     for bx, by in batches:
@@ -201,9 +206,18 @@ def raw_jax(workload: str, steps: int):
         params = [p - lr * mi / (jnp.sqrt(vi) + 1e-7) for p, mi, vi in zip(params, m, v)]
         return (params, m, v, t, key), loss
 
-    state = (params, [jnp.zeros_like(p) for p in params], [jnp.zeros_like(p) for p in params], jnp.float32(0), jax.random.PRNGKey(0))
+    state = (
+        params,
+        [jnp.zeros_like(p) for p in params],
+        [jnp.zeros_like(p) for p in params],
+        jnp.float32(0),
+        jax.random.PRNGKey(0),
+    )
     x, y = synthetic(workload, BATCH * steps)
-    batches = [(jnp.asarray(x[i : i + BATCH]), jnp.asarray(y[i : i + BATCH])) for i in range(0, len(x), BATCH)]
+    batches = [
+        (jnp.asarray(x[i : i + BATCH]), jnp.asarray(y[i : i + BATCH]))
+        for i in range(0, len(x), BATCH)
+    ]
     state, loss = step(state, *batches[0])
     loss.block_until_ready()
     start = time.perf_counter()
@@ -224,15 +238,28 @@ def raw_torch(workload: str, steps: int):
         def __init__(self):
             super().__init__()
             if workload in ("mlp", "predict"):
-                self.body = nn.Sequential(nn.Linear(784, 512), nn.ReLU(), nn.Linear(512, 512), nn.ReLU(), nn.Linear(512, 10))
+                self.body = nn.Sequential(
+                    nn.Linear(784, 512),
+                    nn.ReLU(),
+                    nn.Linear(512, 512),
+                    nn.ReLU(),
+                    nn.Linear(512, 10),
+                )
                 linears = [m for m in self.body if isinstance(m, nn.Linear)]
                 for i, layer in enumerate(linears):
                     layer.weight.data = torch.from_numpy(init[2 * i].T.copy())
                     layer.bias.data = torch.from_numpy(init[2 * i + 1])
             else:
                 self.body = nn.Sequential(
-                    nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(32, 64, 3), nn.ReLU(),
-                    nn.MaxPool2d(2), nn.Flatten(), nn.Dropout(0.5), nn.Linear(1600, 10),
+                    nn.Conv2d(1, 32, 3),
+                    nn.ReLU(),
+                    nn.MaxPool2d(2),
+                    nn.Conv2d(32, 64, 3),
+                    nn.ReLU(),
+                    nn.MaxPool2d(2),
+                    nn.Flatten(),
+                    nn.Dropout(0.5),
+                    nn.Linear(1600, 10),
                 )
 
         def forward(self, x):
@@ -253,7 +280,10 @@ def raw_torch(workload: str, steps: int):
     x, y = synthetic(workload, BATCH * steps)
     if workload == "cnn":
         x = x.transpose(0, 3, 1, 2).copy()  # torch's native layout
-    batches = [(torch.from_numpy(x[i : i + BATCH]), torch.from_numpy(y[i : i + BATCH]).long()) for i in range(0, len(x), BATCH)]
+    batches = [
+        (torch.from_numpy(x[i : i + BATCH]), torch.from_numpy(y[i : i + BATCH]).long())
+        for i in range(0, len(x), BATCH)
+    ]
 
     def step(bx, by):
         optimizer.zero_grad()
@@ -271,7 +301,13 @@ def raw_torch(workload: str, steps: int):
 
 
 RAW = {"tensorflow": raw_tensorflow, "jax": raw_jax, "torch": raw_torch}
-ENGINE_MODULES = {"tensorflow": "tensorflow", "jax": "jax", "torch": "torch", "pytensor": "pytensor", "numpy": "autograd"}
+ENGINE_MODULES = {
+    "tensorflow": "tensorflow",
+    "jax": "jax",
+    "torch": "torch",
+    "pytensor": "pytensor",
+    "numpy": "autograd",
+}
 
 
 def measure_import(engine: str, impl: str) -> float:

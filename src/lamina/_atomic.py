@@ -18,10 +18,14 @@ from typing import IO
 def atomic_open(path: str | os.PathLike, mode: str = "wb") -> Iterator[IO]:
     """Open a temporary sibling of `path` for writing; rename it over `path` on success."""
     if mode not in ("w", "wb"):
-        raise ValueError(f"atomic_open() writes whole files; got mode={mode!r}, expected 'w' or 'wb'.")
+        raise ValueError(
+            f"atomic_open() writes whole files; got mode={mode!r}, expected 'w' or 'wb'."
+        )
     path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=folder)
+    fd, tmp = tempfile.mkstemp(
+        prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=folder
+    )
     try:
         encoding = None if "b" in mode else "utf-8"
         with os.fdopen(fd, mode, encoding=encoding) as f:

@@ -334,6 +334,8 @@ def binary_crossentropy(target, output, from_logits=False):
     if from_logits:
         # Written with log_sigmoid, which is stable and has the right gradient
         # (sigmoid(z) - target) everywhere; the max/abs form has kinks at z == 0.
-        return -(target * jax.nn.log_sigmoid(output) + (1.0 - target) * jax.nn.log_sigmoid(-output))
+        return -(
+            target * jax.nn.log_sigmoid(output) + (1.0 - target) * jax.nn.log_sigmoid(-output)
+        )
     output = _clip_probabilities(output)
     return -(target * jnp.log(output) + (1.0 - target) * jnp.log(1.0 - output))
