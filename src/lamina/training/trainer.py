@@ -503,9 +503,13 @@ class Trainer:
             batches = data_adapter.IterableBatches(x, steps=steps)
         else:
             x, _, _ = data_adapter.standardize(x)
-            batches = data_adapter.ArrayBatches(x, batch_size=batch_size, steps=steps)
             if not self.built:
                 self(_tree.map_structure(lambda a: a[:1], x), training=False)
+            if verbose == 0 and callbacks is None and steps is None:
+                n = data_adapter.num_samples(x)
+                if 0 < n <= (batch_size or 32):
+                    return self._predict_one_batch(x)
+            batches = data_adapter.ArrayBatches(x, batch_size=batch_size, steps=steps)
         callbacks = CallbackList(
             callbacks,
             add_progbar=verbose != 0,
@@ -537,6 +541,16 @@ class Trainer:
         if not outputs:
             raise ValueError("predict() got no data: x has no samples.")
         return _tree.map_structure(lambda *parts: np.concatenate(parts, axis=0), *outputs)
+
+    def _predict_one_batch(self, x):
+        # The common serving call (a few samples, quiet, no callbacks) skips the
+        # batching and callback machinery: its cost is per call, not per sample.
+        state = (
+            [v.value for v in self.trainable_variables],
+            [v.value for v in self.non_trainable_variables],
+        )
+        outputs = self._function("predict")(state, _to_tensors(x)[0])
+        return _tree.map_structure(_engine.core.convert_to_numpy, outputs)
 
     # ------------------------------------------------------------------ on_batch
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
