@@ -34,6 +34,19 @@ class CallbackList:
             if model is not None:
                 callback.set_model(model)
 
+    def reads_batch_logs(self, mode: str = "train") -> bool:
+        """Whether any callback overrides a hook that receives per-batch logs."""
+        hooks = {"train": ("on_train_batch_end", "on_batch_end"), "test": ("on_test_batch_end",)}[
+            mode
+        ]
+        for callback in self.callbacks:
+            for hook in hooks:
+                if getattr(type(callback), hook, None) is not getattr(Callback, hook):
+                    return True
+                if hook in vars(callback):  # set on the instance (LambdaCallback)
+                    return True
+        return False
+
     def __iter__(self):
         return iter(self.callbacks)
 

@@ -378,6 +378,11 @@ class Trainer:
             initial_epoch, skip_steps = self._resume_at
             self._resume_at = None
         epoch_logs: dict = {}
+        # Reading the logs after each step waits for the step to finish; when no
+        # callback reads batch logs, steps are queued back to back and the logs
+        # are read once per epoch.
+        batch_logs_read = callbacks.reads_batch_logs("train")
+        pending_losses: list = []
         for epoch in range(initial_epoch, epochs):
             self.reset_metrics()
             callbacks.on_epoch_begin(epoch)
@@ -390,12 +395,19 @@ class Trainer:
                 callbacks.on_train_batch_begin(step)
                 state, logs = train_fn(state, *_to_tensors(bx, by, bsw))
                 self._write_state(state)
-                logs = self._pythonify(logs)
                 steps_done = step + 1
-                self._check_finite(logs, step, epoch)
+                if batch_logs_read:
+                    logs = self._pythonify(logs)
+                    self._check_finite(logs, step, epoch)
+                elif "loss" in logs:
+                    pending_losses.append((step, logs["loss"]))
                 callbacks.on_train_batch_end(step, logs)
                 if self.stop_training:
                     break
+            if not batch_logs_read:
+                logs = self._pythonify(logs)
+                self._check_pending_losses(pending_losses, epoch)
+                pending_losses = []
             skip_steps = 0
             callbacks.params["steps_done"] = steps_done
             epoch_logs = dict(logs)
@@ -418,6 +430,15 @@ class Trainer:
                 break
         callbacks.on_train_end(epoch_logs)
         return callbacks.history
+
+    def _check_pending_losses(self, pending: list, epoch: int) -> None:
+        if self._nan_warned:
+            return
+        for step, loss in pending:
+            value = float(_engine.core.convert_to_numpy(loss))
+            if not math.isfinite(value):
+                self._check_finite({"loss": value}, step, epoch)
+                return
 
     def _check_finite(self, logs: dict, step: int, epoch: int) -> None:
         loss = logs.get("loss")
