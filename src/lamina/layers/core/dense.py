@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from lamina import activations, constraints, initializers, ops, regularizers
-from lamina.layers.core._config import serialize_or_none
 from lamina.layers.input_spec import InputSpec
 from lamina.layers.layer import Layer
 
@@ -104,9 +103,7 @@ class Dense(Layer):
         config = super().get_config()
         # As in Keras, the activity regularizer is recorded only when one is set.
         if self.activity_regularizer is not None:
-            config["activity_regularizer"] = serialize_or_none(
-                regularizers, self.activity_regularizer
-            )
+            config["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
         config.update(
             {
                 "units": self.units,
@@ -114,10 +111,10 @@ class Dense(Layer):
                 "use_bias": self.use_bias,
                 "kernel_initializer": initializers.serialize(self.kernel_initializer),
                 "bias_initializer": initializers.serialize(self.bias_initializer),
-                "kernel_regularizer": serialize_or_none(regularizers, self.kernel_regularizer),
-                "bias_regularizer": serialize_or_none(regularizers, self.bias_regularizer),
-                "kernel_constraint": serialize_or_none(constraints, self.kernel_constraint),
-                "bias_constraint": serialize_or_none(constraints, self.bias_constraint),
+                "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
+                "bias_regularizer": regularizers.serialize(self.bias_regularizer),
+                "kernel_constraint": constraints.serialize(self.kernel_constraint),
+                "bias_constraint": constraints.serialize(self.bias_constraint),
             }
         )
         return config

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from lamina import constraints, initializers, ops, regularizers
-from lamina.layers.core._config import serialize_or_none
 from lamina.layers.layer import Layer
 
 
@@ -91,13 +90,9 @@ class Embedding(Layer):
                 "input_dim": self.input_dim,
                 "output_dim": self.output_dim,
                 "embeddings_initializer": initializers.serialize(self.embeddings_initializer),
-                "embeddings_regularizer": serialize_or_none(
-                    regularizers, self.embeddings_regularizer
-                ),
-                "activity_regularizer": serialize_or_none(regularizers, self.activity_regularizer),
-                "embeddings_constraint": serialize_or_none(
-                    constraints, self.embeddings_constraint
-                ),
+                "embeddings_regularizer": regularizers.serialize(self.embeddings_regularizer),
+                "activity_regularizer": regularizers.serialize(self.activity_regularizer),
+                "embeddings_constraint": constraints.serialize(self.embeddings_constraint),
                 "mask_zero": self.mask_zero,
             }
         )

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from lamina import backend, constraints, initializers, ops, regularizers
 from lamina.layers._shapes import rank, static_shape
-from lamina.layers.core._config import serialize_or_none
 from lamina.layers.input_spec import InputSpec
 from lamina.layers.layer import Layer
 
@@ -208,10 +207,10 @@ class BatchNormalization(Layer):
                 "moving_variance_initializer": initializers.serialize(
                     self.moving_variance_initializer
                 ),
-                "beta_regularizer": serialize_or_none(regularizers, self.beta_regularizer),
-                "gamma_regularizer": serialize_or_none(regularizers, self.gamma_regularizer),
-                "beta_constraint": serialize_or_none(constraints, self.beta_constraint),
-                "gamma_constraint": serialize_or_none(constraints, self.gamma_constraint),
+                "beta_regularizer": regularizers.serialize(self.beta_regularizer),
+                "gamma_regularizer": regularizers.serialize(self.gamma_regularizer),
+                "beta_constraint": constraints.serialize(self.beta_constraint),
+                "gamma_constraint": constraints.serialize(self.gamma_constraint),
                 "synchronized": self.synchronized,
             }
         )

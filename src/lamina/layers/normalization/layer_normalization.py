@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from lamina import constraints, initializers, ops, regularizers
 from lamina.layers._shapes import static_shape
-from lamina.layers.core._config import serialize_or_none
 from lamina.layers.layer import Layer
 
 
@@ -141,10 +140,10 @@ class LayerNormalization(Layer):
                 "rms_scaling": self.rms_scaling,
                 "beta_initializer": initializers.serialize(self.beta_initializer),
                 "gamma_initializer": initializers.serialize(self.gamma_initializer),
-                "beta_regularizer": serialize_or_none(regularizers, self.beta_regularizer),
-                "gamma_regularizer": serialize_or_none(regularizers, self.gamma_regularizer),
-                "beta_constraint": serialize_or_none(constraints, self.beta_constraint),
-                "gamma_constraint": serialize_or_none(constraints, self.gamma_constraint),
+                "beta_regularizer": regularizers.serialize(self.beta_regularizer),
+                "gamma_regularizer": regularizers.serialize(self.gamma_regularizer),
+                "beta_constraint": constraints.serialize(self.beta_constraint),
+                "gamma_constraint": constraints.serialize(self.gamma_constraint),
             }
         )
         return config

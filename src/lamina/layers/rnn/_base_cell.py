@@ -8,11 +8,6 @@ from lamina.layers.rnn._dropout import DropoutMasks
 from lamina.random.seed_generator import SeedGenerator
 
 
-def serialize_optional(module, obj):
-    """`module.serialize(obj)`, with None for an absent regularizer or constraint."""
-    return None if obj is None else module.serialize(obj)
-
-
 class BaseCell(DropoutMasks, Layer):
     """A cell with `kernel`, `recurrent_kernel` and optional `bias` weights."""
 
@@ -103,12 +98,12 @@ class BaseCell(DropoutMasks, Layer):
             "kernel_initializer": initializers.serialize(self.kernel_initializer),
             "recurrent_initializer": initializers.serialize(self.recurrent_initializer),
             "bias_initializer": initializers.serialize(self.bias_initializer),
-            "kernel_regularizer": serialize_optional(regularizers, self.kernel_regularizer),
-            "recurrent_regularizer": serialize_optional(regularizers, self.recurrent_regularizer),
-            "bias_regularizer": serialize_optional(regularizers, self.bias_regularizer),
-            "kernel_constraint": serialize_optional(constraints, self.kernel_constraint),
-            "recurrent_constraint": serialize_optional(constraints, self.recurrent_constraint),
-            "bias_constraint": serialize_optional(constraints, self.bias_constraint),
+            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
+            "recurrent_regularizer": regularizers.serialize(self.recurrent_regularizer),
+            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
+            "kernel_constraint": constraints.serialize(self.kernel_constraint),
+            "recurrent_constraint": constraints.serialize(self.recurrent_constraint),
+            "bias_constraint": constraints.serialize(self.bias_constraint),
             "dropout": self.dropout,
             "recurrent_dropout": self.recurrent_dropout,
             "seed": self.seed,

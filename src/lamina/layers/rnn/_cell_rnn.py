@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from lamina import regularizers
 from lamina.layers.input_spec import InputSpec
-from lamina.layers.rnn._base_cell import serialize_optional
 from lamina.layers.rnn.rnn import RNN
 
 # Config keys that belong to the cell object, not to the layer's arguments.
@@ -42,9 +41,7 @@ class CellRNN(RNN):
             if key not in _CELL_ONLY_KEYS and key not in self._config_skips
         }
         config.update(cell_config)
-        config["activity_regularizer"] = serialize_optional(
-            regularizers, self.activity_regularizer
-        )
+        config["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
         return config
 
     @classmethod
