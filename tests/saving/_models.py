@@ -23,6 +23,12 @@ def scale_class(K):
             def call(self, inputs):
                 return inputs * self.w * self.factor
 
+            # A shape rule, so no library has to call `call` on placeholder data to
+            # learn the output shape (Keras's numpy backend uses uninitialized
+            # arrays, on which the product can overflow).
+            def compute_output_shape(self, input_shape):
+                return input_shape
+
             def get_config(self):
                 config = super().get_config()
                 config["factor"] = self.factor
