@@ -145,6 +145,52 @@ def test_value_and_grad_matches_finite_differences(name, fn):
     np.testing.assert_allclose(_np(grad), expected, **FINITE_DIFF)
 
 
+def _np_max_pool_grad(x, upstream, window, padding):
+    """Gradient of 2-D channels_last max pooling with strides == window: each
+    window's upstream gradient goes to its first maximum in row-major order."""
+    n, h, w, c = x.shape
+    oh, ow = upstream.shape[1:3]
+    if padding == "same":
+        top = (oh * window[0] - h) // 2
+        left = (ow * window[1] - w) // 2
+    else:
+        top = left = 0
+    grad = np.zeros_like(x)
+    for b, i, j, k in np.ndindex(n, oh, ow, c):
+        best, where = -np.inf, None
+        for di, dj in np.ndindex(*window):
+            r, s = i * window[0] + di - top, j * window[1] + dj - left
+            if 0 <= r < h and 0 <= s < w and x[b, r, s, k] > best:
+                best, where = x[b, r, s, k], (b, r, s, k)
+        grad[where] += upstream[b, i, j, k]
+    return grad
+
+
+@pytest.mark.parametrize("data_format", ["channels_last", "channels_first"])
+@pytest.mark.parametrize("padding, size", [("valid", (6, 4)), ("valid", (7, 5)), ("same", (7, 5))])
+@pytest.mark.parametrize("compiled", [False, True], ids=["eager", "compiled"])
+def test_max_pool_gradient_goes_to_the_first_maximum(data_format, padding, size, compiled):
+    # Rounded values make ties inside windows: the first maximum takes the
+    # whole gradient on every engine, as TensorFlow's and torch's kernels do.
+    x = np.round(np.random.randn(2, *size, 3) * 1.5).astype("float32")
+    window = (2, 2)
+    upstream_shape = ops.max_pool(x, window, padding=padding).shape
+    upstream = np.arange(np.prod(upstream_shape), dtype="float32").reshape(upstream_shape)
+    to_format = (
+        (lambda a: np.moveaxis(a, -1, 1)) if data_format == "channels_first" else np.asarray
+    )
+
+    def fn(params, upstream):
+        pooled = ops.max_pool(params[0], window, padding=padding, data_format=data_format)
+        return ops.sum(pooled * upstream)
+
+    g = ops.value_and_grad(fn)
+    g = ops.compile(g) if compiled else g
+    _, (grad,) = g([to_format(x)], to_format(upstream))
+    expected = _np_max_pool_grad(x, upstream, window, padding)
+    np.testing.assert_array_equal(_np(grad), to_format(expected))
+
+
 def test_value_and_grad_with_aux():
     w, b, x = _randn(3, 2), _randn(2), _randn(5, 3)
 

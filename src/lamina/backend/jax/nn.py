@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 
 import jax
@@ -200,7 +201,63 @@ def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None)
     init = np.array(
         -np.inf if jnp.issubdtype(x.dtype, jnp.floating) else jnp.iinfo(x.dtype).min, x.dtype
     )
-    return lax.reduce_window(x, init, lax.max, window, strides, _padding(padding))
+    padding = _padding(padding)
+    if window == strides and jnp.issubdtype(x.dtype, jnp.floating):
+        return _tiled_max_pool(x, window, padding, init)
+    return lax.reduce_window(x, init, lax.max, window, strides, padding)
+
+
+def _tiled_max_pool(x, window, padding, init):
+    """Max pooling over non-overlapping windows (pool size == strides).
+
+    The windows tile the input, so a reshape splits each pooled dim into
+    (blocks, window) and a plain reduction takes the max. XLA's gradient of
+    reduce_window(max) is a select-and-scatter, several times slower on CPU
+    than the elementwise mask this gradient is.
+    """
+    pads, shape, axes = [], [], []
+    for size, w in zip(x.shape, window, strict=True):
+        if w == 1:
+            pads.append((0, 0))
+            shape.append(size)
+            continue
+        blocks = size // w if padding == "VALID" else -(-size // w)
+        total = max(blocks * w - size, 0)
+        # VALID drops the cells past the last whole window; SAME pads as TensorFlow
+        # does, the extra cell after.
+        pads.append(
+            (total // 2, total - total // 2) if padding == "SAME" else (0, blocks * w - size)
+        )
+        shape.extend([blocks, w])
+        axes.append(len(shape) - 1)
+    if any(p != (0, 0) for p in pads):
+        if padding == "VALID":
+            x = x[tuple(slice(0, size + after) for size, (_, after) in zip(x.shape, pads))]
+        else:
+            x = jnp.pad(x, pads, constant_values=init)
+    return _first_max(x.reshape(shape), tuple(axes))
+
+
+@functools.partial(jax.custom_jvp, nondiff_argnums=(1,))
+def _first_max(x, axes):
+    return jnp.max(x, axis=axes)
+
+
+@_first_max.defjvp
+def _first_max_jvp(axes, primals, tangents):
+    # The tangent of the first maximum in each window (in row-major window
+    # order), as reduce_window's select-and-scatter and the other engines
+    # route it; jnp.max's own rule would split it among ties.
+    (x,), (dx,) = primals, tangents
+    out = jnp.max(x, axis=axes)
+    position = sum(
+        lax.broadcasted_iota(jnp.int32, x.shape, axis)
+        * math.prod(x.shape[a] for a in axes[i + 1 :])
+        for i, axis in enumerate(axes)
+    )
+    candidates = jnp.where(x == jnp.expand_dims(out, axes), position, jnp.iinfo(jnp.int32).max)
+    first = position == jnp.min(candidates, axis=axes, keepdims=True)
+    return out, jnp.sum(jnp.where(first, dx, jnp.zeros_like(dx)), axis=axes)
 
 
 def average_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):

@@ -89,3 +89,29 @@ def _chooser_vjp(ans, x, axis=None, keepdims=False):
 
 defvjp(reduce_max, _chooser_vjp)
 defvjp(reduce_min, _chooser_vjp)
+
+
+@primitive
+def first_max(x, axis):
+    """Max over one axis whose gradient goes to the first maximum alone.
+
+    Max pooling routes each window's gradient this way on every engine
+    (TensorFlow's and torch's kernels, XLA's select-and-scatter).
+    """
+    return np.max(x, axis=axis)
+
+
+def _first_max_vjp(ans, x, axis):
+    first = np.expand_dims(np.argmax(x, axis=axis), axis)
+    chosen = np.arange(x.shape[axis]).reshape(
+        [-1 if a == axis % x.ndim else 1 for a in range(x.ndim)]
+    )
+    chosen = chosen == first
+
+    def vjp(g):
+        return np.expand_dims(g, axis) * chosen.astype(g.dtype)
+
+    return vjp
+
+
+defvjp(first_max, _first_max_vjp)

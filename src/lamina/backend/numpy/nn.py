@@ -18,7 +18,7 @@ from autograd.tracer import getval
 
 from lamina import config as _config
 from lamina.backend.numpy import numpy as _np
-from lamina.backend.numpy._primitives import reduce_max
+from lamina.backend.numpy._primitives import first_max
 from lamina.backend.numpy._primitives import select as _select
 from lamina.backend.numpy.core import (
     _cast_value,
@@ -329,7 +329,7 @@ def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None)
     lowest = -np.inf if _is_float(x) else np.iinfo(x.dtype).min
     x = _pad_same(x, window, strides, ones, _padding(padding), value=lowest)
     windows = _flat_windows(_patches(x, window, strides, ones), spatial)
-    return _from_channels_last(reduce_max(windows, axis=-2), data_format)
+    return _from_channels_last(first_max(windows, -2), data_format)
 
 
 def average_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
