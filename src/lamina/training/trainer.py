@@ -170,8 +170,10 @@ class Trainer:
     def _current_state(self):
         return tuple([v.value for v in group] for group in self._state_variables())
 
-    def _write_state(self, state) -> None:
-        for group, values in zip(self._state_variables(), state):
+    def _write_state(self, state, groups=None) -> None:
+        if groups is None:
+            groups = self._state_variables()
+        for group, values in zip(groups, state):
             for variable, value in zip(group, values):
                 variable._value = value
 
@@ -263,6 +265,19 @@ class Trainer:
                 fn = _engine.functional.compile(step, donate_argnums=donate, jit_compile=jit)
             self._functions[kind] = fn
         return fn
+
+    def _step_inputs(self, *parts):
+        """A batch as the step functions take it.
+
+        Compiled steps take NumPy batches as they are (cast to the input
+        dtypes on the host): the compiler moves them to the device as part of
+        the call, so the next step is queued without waiting for the running
+        one. Converting first would wait on engines that order transfers
+        behind running computations (JAX on CPU). Eager steps get tensors.
+        """
+        if self.run_eagerly:
+            return _to_tensors(*parts)
+        return _host_arrays(*parts)
 
     def _symbolic_build(self, x, y):
         """Build layers, optimizer slots and metrics before the first compiled step.
@@ -387,14 +402,15 @@ class Trainer:
             self.reset_metrics()
             callbacks.on_epoch_begin(epoch)
             logs = {}
-            state = self._current_state()
+            groups = self._state_variables()
+            state = tuple([v.value for v in group] for group in groups)
             steps_done = 0
             for step, (bx, by, bsw) in enumerate(batches.epoch()):
                 if step < skip_steps:  # trained before the interruption
                     continue
                 callbacks.on_train_batch_begin(step)
-                state, logs = train_fn(state, *_to_tensors(bx, by, bsw))
-                self._write_state(state)
+                state, logs = train_fn(state, *self._step_inputs(bx, by, bsw))
+                self._write_state(state, groups)
                 steps_done = step + 1
                 if batch_logs_read:
                     logs = self._pythonify(logs)
@@ -501,7 +517,7 @@ class Trainer:
         for step, (bx, by, bsw) in enumerate(batches.epoch()):
             callbacks.on_test_batch_begin(step)
             metric_values, logs = test_fn(
-                (trainable, non_trainable, [], metric_values), *_to_tensors(bx, by, bsw)
+                (trainable, non_trainable, [], metric_values), *self._step_inputs(bx, by, bsw)
             )
             logs = self._pythonify(logs)
             steps_done = step + 1
@@ -553,7 +569,7 @@ class Trainer:
                     [v.value for v in self.non_trainable_variables],
                 )
             callbacks.on_predict_batch_begin(step)
-            batch_out = predict_fn(state, _to_tensors(bx)[0])
+            batch_out = predict_fn(state, self._step_inputs(bx)[0])
             outputs.append(_tree.map_structure(_engine.core.convert_to_numpy, batch_out))
             steps_done = step + 1
             callbacks.on_predict_batch_end(step, {"outputs": batch_out})
@@ -583,7 +599,7 @@ class Trainer:
             sample_weight = cw if sample_weight is None else sample_weight * cw
         self._symbolic_build(x, y)
         state, logs = self._function("train")(
-            self._current_state(), *_to_tensors(x, y, sample_weight)
+            self._current_state(), *self._step_inputs(x, y, sample_weight)
         )
         self._write_state(state)
         return self._format_logs(self._pythonify(logs), return_dict)
@@ -595,7 +611,9 @@ class Trainer:
         self._symbolic_build(x, y)
         self.reset_metrics()
         state = self._current_state()
-        metric_values, logs = self._function("test")(state, *_to_tensors(x, y, sample_weight))
+        metric_values, logs = self._function("test")(
+            state, *self._step_inputs(x, y, sample_weight)
+        )
         for variable, value in zip(self._metric_variables(), metric_values):
             variable._value = value
         return self._format_logs(self._pythonify(logs), return_dict)
@@ -630,6 +648,18 @@ def _to_tensors(*parts):
         return a if a is None else _engine.core.convert_to_tensor(a, dtype=_input_dtype(a))
 
     return tuple(None if p is None else _tree.map_structure(convert, p) for p in parts)
+
+
+def _host_arrays(*parts):
+    def cast(a):
+        if a is None:
+            return None
+        if isinstance(a, np.ndarray):
+            dtype = _input_dtype(a)
+            return a if dtype is None or a.dtype == dtype else a.astype(dtype)
+        return _engine.core.convert_to_tensor(a, dtype=_input_dtype(a))
+
+    return tuple(None if p is None else _tree.map_structure(cast, p) for p in parts)
 
 
 def _input_dtype(array):
