@@ -201,17 +201,22 @@ def isfinite(x):
     return np.isfinite(getval(convert_to_tensor(x)))
 
 
-try:  # SciPy's erf is vectorized; the fallback calls math.erf element by element.
-    from scipy.special import erf as _erf_values
-except ImportError:  # pragma: no cover - depends on the environment
-    import math
+@functools.cache
+def _erf_values():
+    # SciPy's erf is vectorized; the fallback calls math.erf element by element.
+    # Imported at first use: SciPy takes longer to import than the whole engine.
+    try:
+        from scipy.special import erf
+    except ImportError:  # pragma: no cover - depends on the environment
+        import math
 
-    _erf_values = np.vectorize(math.erf, otypes=["float64"])
+        erf = np.vectorize(math.erf, otypes=["float64"])
+    return erf
 
 
 @primitive
 def _erf(x):
-    return np.asarray(_erf_values(x)).astype(x.dtype)
+    return np.asarray(_erf_values()(x)).astype(x.dtype)
 
 
 defvjp(_erf, lambda ans, x: lambda g: g * (2.0 / np.sqrt(np.pi)) * anp.exp(-anp.square(x)))
