@@ -9,6 +9,9 @@ function is compiled, as tf.function's reduce_retracing does.
 
 `value_and_grad` differentiates with `pytensor.grad` inside a trace; called
 on concrete values it traces and compiles that one call.
+
+`compiles_eager_calls()` is True: lamina compiles whole eager calls of layers
+and models with `compile` once their signature repeats.
 """
 
 from __future__ import annotations
@@ -176,6 +179,13 @@ def compile(fn, donate_argnums=(), jit_compile=None):
     if jit_compile is False:
         return fn
     return _CompiledFunction(fn, STEP_MODE)
+
+
+def compiles_eager_calls() -> bool:
+    # An eager op computes with NumPy in microseconds, but a layer is many ops, each
+    # paying lamina's Python dispatch: a call repeated with the same signature is
+    # worth one compiled graph (lamina/layers/_compiled_call.py decides when).
+    return True
 
 
 def _symbolic_value_and_grad(fn, has_aux, params, args):
