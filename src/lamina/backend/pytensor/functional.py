@@ -46,6 +46,10 @@ ONE_SHOT_MODE = "FAST_COMPILE"
 # even when a call's own arguments are not.
 _tracing = contextvars.ContextVar("lamina_pytensor_tracing", default=False)
 
+# How many functions `compile` and `value_and_grad` have compiled in this process:
+# tests read it to check that a compiled function is reused.
+_compilations = 0
+
 # Stand-ins for unknown (None) dims in eval_shape: two distinct primes, so a
 # dim that depends on an unknown one differs between the two traces.
 _PROBE_SIZES = (83, 89)
@@ -115,6 +119,8 @@ class _Traced:
         self.function.trust_input = True
         self._input_types = [(var.type, var.type.numpy_dtype.num) for var in inputs]
         self._graph_out = [_is_symbolic(o) for o in self.out_leaves]
+        global _compilations
+        _compilations += 1
 
     def __call__(self, values):
         for i, (value, (kind, num)) in enumerate(zip(values, self._input_types)):
