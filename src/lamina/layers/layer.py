@@ -13,7 +13,7 @@ from lamina.backend import floatx
 from lamina.backend._keras_tensor import KerasTensor
 from lamina.backend._spec import TensorSpec
 from lamina.backend._variable import StatelessScope, Variable, current_scope
-from lamina.layers import _masking
+from lamina.layers import _compiled_call, _masking
 from lamina.layers.input_spec import InputSpec, check_input_spec
 from lamina.random.seed_generator import SeedGenerator
 from lamina.utils import _tree
@@ -136,6 +136,8 @@ class Layer:
     # ------------------------------------------------------------------ tracking
     def __setattr__(self, name, value):
         tracked = getattr(self, "_layers", None)
+        if tracked is not None:
+            _compiled_call.attribute_set(name, value)
         if tracked is not None and not name.startswith("_"):
             for item in _tree.flatten(value) if isinstance(value, (list, tuple)) else [value]:
                 if isinstance(item, Layer) and item is not self and item not in tracked:
@@ -150,6 +152,7 @@ class Layer:
         group = self._trainable_variables if variable.trainable else self._non_trainable_variables
         if all(v is not variable for v in group):
             group.append(variable)
+            _compiled_call.layers_changed()
 
     @property
     def dtype(self) -> str:
@@ -404,6 +407,12 @@ class Layer:
             raise TypeError(f"Layer {self.name!r} was called with no inputs.")
         if any(isinstance(x, KerasTensor) for x in _tree.flatten((list(args), kwargs))):
             return self._symbolic_call(*args, **kwargs)
+        if _compiled_call.ENABLED and not _compiled_call.in_call():
+            # The outermost call, on an engine that compiles whole eager calls.
+            return _compiled_call.outermost_call(self, args, kwargs)
+        return self._eager_call(args, kwargs)
+
+    def _eager_call(self, args: tuple, kwargs: dict):
         # Read masks before the inputs are converted (conversion makes new objects).
         mask = _masking.previous_mask(args, kwargs)
         args, kwargs = self._prepare_call_args(args, kwargs)
@@ -432,7 +441,7 @@ class Layer:
         return outputs
 
     def _prepare_call_args(self, args, kwargs):
-        args = list(args)
+        args, kwargs = list(args), dict(kwargs)
         if args:
             args[0] = self._convert_inputs(args[0])
         if self._call_has_training:

@@ -30,6 +30,12 @@ def compile(fn, donate_argnums=(), jit_compile=None):
     return jax.jit(fn, donate_argnums=donate_argnums)
 
 
+def compiles_eager_calls() -> bool:
+    # JAX runs each eager op as a kernel compiled and cached per op: a layer
+    # called eagerly runs op by op, as in Keras.
+    return False
+
+
 def _is_spec(x) -> bool:
     return hasattr(x, "shape") and hasattr(x, "dtype") and not isinstance(x, (list, tuple))
 

@@ -95,6 +95,11 @@ def compile(fn, donate_argnums=(), jit_compile=None):
     return run
 
 
+def compiles_eager_calls() -> bool:
+    # NumPy has no compiler: a layer called eagerly runs op by op.
+    return False
+
+
 def _is_spec(x) -> bool:
     return hasattr(x, "shape") and hasattr(x, "dtype") and not isinstance(x, (list, tuple))
 

@@ -9,6 +9,9 @@ function is compiled, as tf.function's reduce_retracing does.
 
 `value_and_grad` differentiates with `pytensor.grad` inside a trace; called
 on concrete values it traces and compiles that one call.
+
+`compiles_eager_calls()` is True: lamina compiles whole eager calls of layers
+and models with `compile` once their signature repeats.
 """
 
 from __future__ import annotations
@@ -42,6 +45,10 @@ ONE_SHOT_MODE = "FAST_COMPILE"
 # Set while a function is traced into graph: values closed over may be symbolic
 # even when a call's own arguments are not.
 _tracing = contextvars.ContextVar("lamina_pytensor_tracing", default=False)
+
+# How many functions `compile` and `value_and_grad` have compiled in this process:
+# tests read it to check that a compiled function is reused.
+_compilations = 0
 
 # Stand-ins for unknown (None) dims in eval_shape: two distinct primes, so a
 # dim that depends on an unknown one differs between the two traces.
@@ -106,12 +113,26 @@ class _Traced:
         self.function = pytensor.function(
             inputs, graph_outputs, mode=mode, on_unused_input="ignore"
         )
+        # The caller's signature and `pattern` already fix each input's dtype, rank
+        # and static dims: `__call__` checks only what they leave out, which is
+        # cheaper than PyTensor's own check of every input on every call.
+        self.function.trust_input = True
+        self._input_types = [(var.type, var.type.numpy_dtype.num) for var in inputs]
+        self._graph_out = [_is_symbolic(o) for o in self.out_leaves]
+        global _compilations
+        _compilations += 1
 
     def __call__(self, values):
+        for i, (value, (kind, num)) in enumerate(zip(values, self._input_types)):
+            if value.dtype.num != num or not value.flags.aligned:
+                values[i] = kind.filter(value)
         # Engines give inf and nan silently; NumPy inside PyTensor's ops would warn.
         with np.errstate(all="ignore"):
             results = iter(self.function(*values))
-        leaves = [_eager(next(results)) if _is_symbolic(o) else o for o in self.out_leaves]
+        leaves = [
+            _eager(next(results)) if graph else o
+            for o, graph in zip(self.out_leaves, self._graph_out)
+        ]
         return _unflatten(self.outputs, iter(leaves))
 
 
@@ -139,7 +160,8 @@ class _CompiledFunction:
         key = (
             _structure(list(args)),
             tuple(
-                ("t", _dtype_of(leaf), leaf.ndim) if tensor else _static_key(leaf)
+                # The dtype object, not its name: reading `.name` costs microseconds.
+                ("t", leaf.dtype, leaf.ndim) if tensor else _static_key(leaf)
                 for leaf, tensor in zip(leaves, is_input)
             ),
         )
@@ -163,6 +185,13 @@ def compile(fn, donate_argnums=(), jit_compile=None):
     if jit_compile is False:
         return fn
     return _CompiledFunction(fn, STEP_MODE)
+
+
+def compiles_eager_calls() -> bool:
+    # An eager op computes with NumPy in microseconds, but a layer is many ops, each
+    # paying lamina's Python dispatch: a call repeated with the same signature is
+    # worth one compiled graph (lamina/layers/_compiled_call.py decides when).
+    return True
 
 
 def _symbolic_value_and_grad(fn, has_aux, params, args):

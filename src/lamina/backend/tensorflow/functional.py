@@ -35,6 +35,12 @@ def compile(fn, donate_argnums=(), jit_compile=None):
     return tf.function(fn, jit_compile=jit_compile, reduce_retracing=True, autograph=False)
 
 
+def compiles_eager_calls() -> bool:
+    # TensorFlow's eager ops call its kernels directly: a layer called eagerly
+    # runs op by op, as in Keras.
+    return False
+
+
 def _tf_spec(spec) -> tf.TensorSpec:
     shape = None if spec.shape is None else tuple(spec.shape)
     return tf.TensorSpec(shape, tf.as_dtype(spec.dtype or _config.floatx()))

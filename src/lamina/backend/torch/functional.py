@@ -98,6 +98,12 @@ def compile(fn, donate_argnums=(), jit_compile=None):
     return run
 
 
+def compiles_eager_calls() -> bool:
+    # PyTorch's eager ops call its kernels directly: a layer called eagerly runs
+    # op by op, as in Keras.
+    return False
+
+
 def _is_spec(x) -> bool:
     return hasattr(x, "shape") and hasattr(x, "dtype") and not isinstance(x, (list, tuple))
 
