@@ -51,6 +51,16 @@ def test_numpy_data_is_copied():
     assert float(x[0]) == 1.0
 
 
+def test_numpy_results_are_copies():
+    # The optimizers update state in place: a NumPy view would change with it.
+    x = torch.ones(3)
+    array = core.convert_to_numpy(x)
+    x.add_(1.0)
+    array[1] = 9.0
+    np.testing.assert_array_equal(array, [1.0, 9.0, 1.0])
+    np.testing.assert_array_equal(core.convert_to_numpy(x), [2.0, 2.0, 2.0])
+
+
 def _np_same_conv_1d(x, kernel, stride):
     """TensorFlow's 'same': pad (total // 2, rest) then a valid, strided conv."""
     n, k = x.shape[1], kernel.shape[0]

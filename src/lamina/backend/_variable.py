@@ -159,7 +159,14 @@ class Variable:
         return len(self._shape)
 
     def numpy(self) -> np.ndarray:
-        return _engine().core.convert_to_numpy(self.value)
+        """The value as a NumPy array of the caller's own: later updates never show through it."""
+        value = self.value
+        array = _engine().core.convert_to_numpy(value)
+        # NumPy-based engines hand back the variable's own buffer, others may
+        # hand back a (read-only) view of the engine's.
+        if isinstance(value, np.ndarray) or not (array.flags.owndata and array.flags.writeable):
+            array = np.array(array)
+        return array
 
     def __array__(self, dtype=None, copy=None):
         array = self.numpy()

@@ -138,10 +138,13 @@ def convert_to_numpy(x):
     if isinstance(x, Variable):
         x = x.value
     if isinstance(x, torch.Tensor):
-        x = x.detach().cpu()
-        if x.dtype == torch.bfloat16:
-            return _bfloat16_to_numpy(x)
-        return x.numpy()
+        x = x.detach()
+        on_cpu = x.device.type == "cpu"
+        x = x.cpu()
+        array = _bfloat16_to_numpy(x) if x.dtype == torch.bfloat16 else x.numpy()
+        # A NumPy view of a CPU tensor would show later in-place changes to the
+        # tensor (training state is updated in place): a copy, as Keras hands out.
+        return array.copy() if on_cpu else array
     return np.asarray(x)
 
 
