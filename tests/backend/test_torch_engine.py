@@ -61,6 +61,26 @@ def test_numpy_results_are_copies():
     np.testing.assert_array_equal(core.convert_to_numpy(x), [2.0, 2.0, 2.0])
 
 
+def test_fused_updates_decline_under_torch_compile():
+    from lamina import optimizers
+
+    variable = Variable(np.ones((3,), "float32"))
+    optimizer = optimizers.Adam(learning_rate=0.5)
+    optimizer.build([variable])
+
+    def step(values, slots, grads):
+        return optimizer.stateless_apply(slots, grads, values)
+
+    eager = step([variable.value], [v.value for v in optimizer.variables], [torch.ones(3)])
+    compiled = functional.compile(step, jit_compile=True)(
+        [variable.value], [v.value for v in optimizer.variables], [torch.ones(3)]
+    )
+    # Inductor's float32 `pow` is a little less exact than eager torch's.
+    np.testing.assert_allclose(
+        ops.convert_to_numpy(compiled[0][0]), ops.convert_to_numpy(eager[0][0]), rtol=1e-5
+    )
+
+
 def _np_same_conv_1d(x, kernel, stride):
     """TensorFlow's 'same': pad (total // 2, rest) then a valid, strided conv."""
     n, k = x.shape[1], kernel.shape[0]
