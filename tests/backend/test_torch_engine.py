@@ -51,6 +51,20 @@ def test_numpy_data_is_copied():
     assert float(x[0]) == 1.0
 
 
+def test_numpy_arrays_of_any_layout_convert_to_contiguous_copies():
+    base = np.arange(12, dtype="float32").reshape(3, 4)
+    readonly = base.copy()
+    readonly.flags.writeable = False
+    for array in (base, base.T, base[:, ::-1], base[::2], readonly, np.float32(2.5)):
+        tensor = core.convert_to_tensor(array)
+        np.testing.assert_array_equal(tensor.numpy(), array)
+        assert tensor.is_contiguous() and tensor.dtype == torch.float32
+    assert core.convert_to_tensor(np.zeros(2)).dtype == torch.float32  # float64: floatx
+    assert core.convert_to_tensor(np.zeros(2), "float64").dtype == torch.float64
+    assert core.convert_to_tensor(np.zeros(2, "int64")).dtype == torch.int64
+    assert core.convert_to_tensor(np.zeros(2, "float32"), "float16").dtype == torch.float16
+
+
 def test_numpy_results_are_copies():
     # The optimizers update state in place: a NumPy view would change with it.
     x = torch.ones(3)
