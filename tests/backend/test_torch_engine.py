@@ -95,6 +95,24 @@ def test_fused_updates_decline_under_torch_compile():
     )
 
 
+@pytest.mark.parametrize("dtype", [torch.float16, torch.float32, torch.float64])
+def test_adam_step_size_as_a_number_is_the_tensor_one(dtype):
+    # The CPU kernel takes Adam's step size as a number; it must be the very
+    # value the generic update computes with tensors.
+    from lamina.backend.torch import optimizers as fused
+
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        lr = float(torch.tensor(rng.uniform(1e-5, 1.0), dtype=dtype))
+        iteration = int(rng.integers(0, 60000))
+        beta_1, beta_2 = float(rng.uniform(0.5, 0.99)), float(rng.uniform(0.9, 0.99999))
+        expected = fused._adam_step_size(
+            torch.tensor(lr, dtype=dtype), torch.tensor(iteration), beta_1, beta_2
+        )
+        number = fused._adam_step_size_number(lr, iteration + 1.0, beta_1, beta_2, dtype)
+        assert number == expected.item()
+
+
 def _np_same_conv_1d(x, kernel, stride):
     """TensorFlow's 'same': pad (total // 2, rest) then a valid, strided conv."""
     n, k = x.shape[1], kernel.shape[0]

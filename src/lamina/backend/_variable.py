@@ -33,10 +33,17 @@ _scope: contextvars.ContextVar[StatelessScope | None] = contextvars.ContextVar(
 _uid = itertools.count()
 
 
-def _engine():
-    from lamina.backend import engine
+_selected_engine = None
 
-    return engine
+
+def _engine():
+    # Imported on first use: lamina.backend imports this module before it selects the engine.
+    global _selected_engine
+    if _selected_engine is None:
+        from lamina.backend import engine
+
+        _selected_engine = engine
+    return _selected_engine
 
 
 def _standardize_dtype(dtype) -> str:

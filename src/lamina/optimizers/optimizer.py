@@ -406,7 +406,12 @@ class Optimizer:
             return False
         for group, new_values in zip(groups, result, strict=True):
             for variable, value in zip(group or [], new_values or [], strict=True):
-                variable.assign(value)
+                # The engine's own tensors, of the variable's shape and dtype: what
+                # `assign` would check and convert is known to hold.
+                if scope is not None:
+                    scope.set(variable, value)
+                else:
+                    variable._value = value
                 # New, or overwritten in place with leave: either way only lamina holds it.
                 variable._exclusive = value
         return True

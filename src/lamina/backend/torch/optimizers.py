@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import torch
 
 from lamina.backend.torch.core import convert_to_tensor
@@ -147,10 +148,12 @@ def adam(
     lr = _scalar(learning_rate, variables[0])
     _decay(variables, lr, weight_decay, decayed)
     groups = (variables, gradients, momentums, velocities, velocity_hats)
-    alpha = _adam_step_size(lr, iteration, beta_1, beta_2)
     if _adam_kernel_applies(groups, beta_2):
-        _adam_kernel(*groups, alpha.item(), float(iteration) + 1.0, beta_1, beta_2, epsilon)
+        step = float(iteration) + 1.0
+        alpha = _adam_step_size_number(lr.item(), step, beta_1, beta_2, lr.dtype)
+        _adam_kernel(*groups, alpha, step, beta_1, beta_2, epsilon)
     else:
+        alpha = _adam_step_size(lr, iteration, beta_1, beta_2)
         _adam_multi_tensor(*groups, alpha, beta_1, beta_2, epsilon)
     return variables, momentums, velocities, velocity_hats
 
@@ -163,6 +166,25 @@ def _adam_step_size(lr, iteration, beta_1, beta_2) -> torch.Tensor:
         * torch.sqrt(1 - torch.pow(_scalar(beta_2, lr), step))
         / (1 - torch.pow(_scalar(beta_1, lr), step))
     )
+
+
+_NUMPY_SCALARS = {torch.float16: np.float16, torch.float32: np.float32, torch.float64: np.float64}
+
+
+def _adam_step_size_number(lr: float, step: float, beta_1, beta_2, dtype) -> float:
+    """`_adam_step_size` as a number, computed in the same dtype and order.
+
+    NumPy scalars cost a fraction of a microsecond an operation, 0-d tensors
+    several; IEEE arithmetic makes the result the same.
+    """
+    scalar = _NUMPY_SCALARS.get(dtype)
+    if scalar is None:  # bfloat16: NumPy has no such scalar
+        lr_tensor = torch.tensor(lr, dtype=dtype)
+        return _adam_step_size(lr_tensor, step - 1.0, beta_1, beta_2).item()
+    with np.errstate(all="ignore"):  # overflows give inf, silently, as torch's do
+        step, one = scalar(step), scalar(1.0)
+        alpha = scalar(lr) * np.sqrt(one - scalar(beta_2) ** step) / (one - scalar(beta_1) ** step)
+    return float(alpha)
 
 
 def _adam_kernel_applies(groups, beta_2) -> bool:
