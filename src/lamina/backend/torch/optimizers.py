@@ -71,14 +71,21 @@ def _decay(variables, learning_rate, weight_decay, decayed) -> None:
         torch._foreach_mul_(targets, 1.0 - _scalar(weight_decay, targets[0]) * learning_rate)
 
 
+def _numbers_are_free(tensor: torch.Tensor) -> bool:
+    """Whether reading a 0-d tensor of `tensor`'s device as a number costs nothing.
+
+    It does on the CPU; on an accelerator it would wait for the device.
+    """
+    return tensor.device.type == "cpu"
+
+
 def _add_quotients(targets, numerators, denominators, scale: torch.Tensor) -> None:
     """`targets += scale * numerators / denominators`, for a 0-d tensor `scale`.
 
-    A CPU scale is read as a number, so that one kernel does it all; reading
-    an accelerator's would wait for the device, so the denominators are
-    divided by it first.
+    A scale that is free to read is read as a number, so that one kernel does
+    it all; otherwise the denominators are divided by it first.
     """
-    if scale.device.type == "cpu":
+    if _numbers_are_free(scale):
         torch._foreach_addcdiv_(targets, numerators, denominators, value=scale.item())
     else:
         torch._foreach_div_(denominators, scale)
@@ -188,9 +195,10 @@ def _adam_step_size_number(lr: float, step: float, beta_1, beta_2, dtype) -> flo
 
 
 def _adam_kernel_applies(groups, beta_2) -> bool:
-    # The one-pass kernel takes its step size as a number: reading it costs
-    # nothing on the CPU but would wait for an accelerator.
+    # The one-pass kernel takes its step size as a number, and dense tensors.
     if not hasattr(torch, "_fused_adam_") or not 0.0 <= beta_2 < 1.0:
+        return False
+    if not _numbers_are_free(groups[0][0]):
         return False
     return all(
         t.device.type == "cpu" and t.is_contiguous()
