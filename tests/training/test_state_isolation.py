@@ -5,6 +5,7 @@ updates do); weights read before or during `fit` must keep their numbers.
 """
 
 import numpy as np
+import pytest
 
 import lamina
 from lamina import ops
@@ -73,6 +74,13 @@ def test_changing_fetched_weights_leaves_the_model_alone():
         np.testing.assert_array_equal(got, want)
 
 
+@pytest.mark.xfail(
+    lamina.backend.backend() == "jax",
+    reason="JAX: fit donates its state buffers to jax.jit, which deletes them, also where "
+    "another model's variables hold the same arrays ('Array has been deleted')",
+    raises=RuntimeError,
+    strict=True,
+)
 def test_a_model_set_from_another_models_tensors_trains_alone():
     # set_weights with engine tensors (not NumPy) shares them at first; training
     # one model must not move the other.
