@@ -58,6 +58,10 @@ IMPLEMENTED = ("tensorflow", "jax", "torch", "pytensor", "numpy")
 # The modules every backend package provides, with the same function names.
 CONTRACT_MODULES = ("core", "numpy", "nn", "random", "linalg", "functional")
 
+# Modules a backend package may provide to do faster what lamina otherwise does
+# with the contract's functions (docs/backend-contract.md).
+OPTIONAL_MODULES = ("optimizers",)
+
 
 class EngineNotInstalledError(ImportError):
     """The configured engine cannot be imported."""

@@ -13,7 +13,7 @@ import pytest
 
 from lamina import ops
 from lamina.backend import engine
-from lamina.backend._engines import CONTRACT_MODULES, ENGINES, IMPLEMENTED
+from lamina.backend._engines import CONTRACT_MODULES, ENGINES, IMPLEMENTED, OPTIONAL_MODULES
 
 # The functions docs/backend-contract.md names for these modules.
 CONTRACT = {
@@ -92,6 +92,50 @@ def test_skips_name_contract_functions(engine_name):
             qualified
         )
         assert reason, f"{qualified} is skipped without a reason"
+
+
+# The optional modules: an engine may leave one out; if it has it, it has all
+# of these functions, taking the buffers (lists of tensors) positionally and the
+# rest by keyword.
+_FUSED_KEYWORDS = ["learning_rate", "weight_decay", "decayed", "reuse"]
+OPTIONAL = {
+    "optimizers": {
+        "sgd": (["variables", "gradients", "momentums"], ["momentum", "nesterov"]),
+        "adam": (
+            ["variables", "gradients", "momentums", "velocities", "velocity_hats"],
+            ["iteration", "beta_1", "beta_2", "epsilon"],
+        ),
+        "rmsprop": (
+            ["variables", "gradients", "velocities", "momentums", "average_gradients"],
+            ["rho", "momentum", "epsilon", "centered"],
+        ),
+    },
+}
+
+
+def test_optional_modules_are_listed():
+    assert set(OPTIONAL) == set(OPTIONAL_MODULES)
+
+
+@pytest.mark.parametrize("module", OPTIONAL_MODULES)
+@pytest.mark.parametrize("engine_name", INSTALLED)
+def test_optional_module_provides_the_documented_functions(engine_name, module):
+    try:
+        mod = _module(engine_name, module)
+    except ModuleNotFoundError:
+        pytest.skip(f"{engine_name} has no {module} module")
+    functions = _public_functions(mod)
+    assert set(functions) == set(OPTIONAL[module])
+    for name, fn in functions.items():
+        positional, keywords = OPTIONAL[module][name]
+        parameters = inspect.signature(fn).parameters.values()
+        assert [p.name for p in parameters if p.kind is p.POSITIONAL_OR_KEYWORD] == positional
+        assert {p.name for p in parameters if p.kind is p.KEYWORD_ONLY} == set(
+            keywords + _FUSED_KEYWORDS
+        ), name
+    # The engine package exposes it, where the optimizers look for it.
+    package = importlib.import_module(f"lamina.backend.{engine_name}")
+    assert getattr(package, module) is mod
 
 
 # --------------------------------------------------------------------------- lamina.ops

@@ -51,6 +51,68 @@ def test_numpy_data_is_copied():
     assert float(x[0]) == 1.0
 
 
+def test_numpy_arrays_of_any_layout_convert_to_contiguous_copies():
+    base = np.arange(12, dtype="float32").reshape(3, 4)
+    readonly = base.copy()
+    readonly.flags.writeable = False
+    for array in (base, base.T, base[:, ::-1], base[::2], readonly, np.float32(2.5)):
+        tensor = core.convert_to_tensor(array)
+        np.testing.assert_array_equal(tensor.numpy(), array)
+        assert tensor.is_contiguous() and tensor.dtype == torch.float32
+    assert core.convert_to_tensor(np.zeros(2)).dtype == torch.float32  # float64: floatx
+    assert core.convert_to_tensor(np.zeros(2), "float64").dtype == torch.float64
+    assert core.convert_to_tensor(np.zeros(2, "int64")).dtype == torch.int64
+    assert core.convert_to_tensor(np.zeros(2, "float32"), "float16").dtype == torch.float16
+
+
+def test_numpy_results_are_copies():
+    # The optimizers update state in place: a NumPy view would change with it.
+    x = torch.ones(3)
+    array = core.convert_to_numpy(x)
+    x.add_(1.0)
+    array[1] = 9.0
+    np.testing.assert_array_equal(array, [1.0, 9.0, 1.0])
+    np.testing.assert_array_equal(core.convert_to_numpy(x), [2.0, 2.0, 2.0])
+
+
+def test_fused_updates_decline_under_torch_compile():
+    from lamina import optimizers
+
+    variable = Variable(np.ones((3,), "float32"))
+    optimizer = optimizers.Adam(learning_rate=0.5)
+    optimizer.build([variable])
+
+    def step(values, slots, grads):
+        return optimizer.stateless_apply(slots, grads, values)
+
+    eager = step([variable.value], [v.value for v in optimizer.variables], [torch.ones(3)])
+    compiled = functional.compile(step, jit_compile=True)(
+        [variable.value], [v.value for v in optimizer.variables], [torch.ones(3)]
+    )
+    # Inductor's float32 `pow` is a little less exact than eager torch's.
+    np.testing.assert_allclose(
+        ops.convert_to_numpy(compiled[0][0]), ops.convert_to_numpy(eager[0][0]), rtol=1e-5
+    )
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.float32, torch.float64])
+def test_adam_step_size_as_a_number_is_the_tensor_one(dtype):
+    # The CPU kernel takes Adam's step size as a number; it must be the very
+    # value the generic update computes with tensors.
+    from lamina.backend.torch import optimizers as fused
+
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        lr = float(torch.tensor(rng.uniform(1e-5, 1.0), dtype=dtype))
+        iteration = int(rng.integers(0, 60000))
+        beta_1, beta_2 = float(rng.uniform(0.5, 0.99)), float(rng.uniform(0.9, 0.99999))
+        expected = fused._adam_step_size(
+            torch.tensor(lr, dtype=dtype), torch.tensor(iteration), beta_1, beta_2
+        )
+        number = fused._adam_step_size_number(lr, iteration + 1.0, beta_1, beta_2, dtype)
+        assert number == expected.item()
+
+
 def _np_same_conv_1d(x, kernel, stride):
     """TensorFlow's 'same': pad (total // 2, rest) then a valid, strided conv."""
     n, k = x.shape[1], kernel.shape[0]

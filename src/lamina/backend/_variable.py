@@ -7,6 +7,16 @@ engine's symbolic values while tracing) and assignments are recorded in the
 scope instead of touching the variable. That is how one training step, written
 once, becomes a pure function `step(state, batch) -> (state, logs)` that any
 engine can compile.
+
+In-place updates. An engine may update optimizer state in place (see the
+optional `optimizers` module of the backend contract), which is safe only for
+a buffer that nothing outside lamina's step can see. Two things establish
+that: the scope's caller donates its values (`StatelessScope(donate=True)`,
+which only the trainer's step does), and the variable's buffer is *exclusive*:
+made by such an update and not handed out since. Every read of `value`
+outside a scope that knows the variable, and every `assign` outside a scope,
+ends the exclusivity, so a tensor user code holds is never changed behind its
+back.
 """
 
 from __future__ import annotations
@@ -23,10 +33,17 @@ _scope: contextvars.ContextVar[StatelessScope | None] = contextvars.ContextVar(
 _uid = itertools.count()
 
 
-def _engine():
-    from lamina.backend import engine
+_selected_engine = None
 
-    return engine
+
+def _engine():
+    # Imported on first use: lamina.backend imports this module before it selects the engine.
+    global _selected_engine
+    if _selected_engine is None:
+        from lamina.backend import engine
+
+        _selected_engine = engine
+    return _selected_engine
 
 
 def _standardize_dtype(dtype) -> str:
@@ -45,9 +62,13 @@ class StatelessScope:
     Args:
         state: pairs `(variable, value)` giving the values variables read as.
         collect: whether to record assignments (True) or ignore them.
+        donate: whether the caller gives up the values in `state`, so that an
+            update may overwrite their buffers in place where the variable's
+            buffer is also exclusive (`Variable._exclusive`). The
+            trainer's step donates its state; the default is False.
     """
 
-    def __init__(self, state: Iterable = (), collect: bool = True):
+    def __init__(self, state: Iterable = (), collect: bool = True, donate: bool = False):
         self._values = {}
         for variable, value in state:
             if not isinstance(variable, Variable):
@@ -56,6 +77,7 @@ class StatelessScope:
                 )
             self._values[variable._uid] = value
         self._collect = collect
+        self.donate = bool(donate)
         self._token = None
 
     def __enter__(self) -> StatelessScope:
@@ -128,6 +150,9 @@ class Variable:
                 dtype = _standardize_dtype(value.dtype)
             dtype = _standardize_dtype(dtype)
         self._value = _engine().core.convert_to_tensor(value, dtype=dtype)
+        # The buffer an in-place update may overwrite: set by the optimizers'
+        # fused updates to the buffers they make, cleared when handed out.
+        self._exclusive = None
         self._dtype = dtype
         self._shape = tuple(_engine().core.shape(self._value))
         if shape is not None and tuple(shape) != self._shape:
@@ -139,6 +164,17 @@ class Variable:
     # -- reading
     @property
     def value(self):
+        scope = _scope.get()
+        if scope is not None:
+            value = scope.get(self)
+            if value is not None:
+                return value
+        # Handed out: from now on the caller may hold this buffer.
+        self._exclusive = None
+        return self._value
+
+    def _peek(self):
+        """The value, like `value`, for lamina's own reads that copy it or keep no reference."""
         scope = _scope.get()
         if scope is not None:
             value = scope.get(self)
@@ -159,7 +195,14 @@ class Variable:
         return len(self._shape)
 
     def numpy(self) -> np.ndarray:
-        return _engine().core.convert_to_numpy(self.value)
+        """The value as a NumPy array of the caller's own: later updates never show through it."""
+        value = self._peek()
+        array = _engine().core.convert_to_numpy(value)
+        # NumPy-based engines hand back the variable's own buffer, others may
+        # hand back a (read-only) view of the engine's.
+        if isinstance(value, np.ndarray) or not (array.flags.owndata and array.flags.writeable):
+            array = np.array(array)
+        return array
 
     def __array__(self, dtype=None, copy=None):
         array = self.numpy()
@@ -196,6 +239,7 @@ class Variable:
             scope.set(self, value)
         else:
             self._value = value
+            self._exclusive = None
 
     def assign_add(self, delta) -> None:
         self.assign(self.value + _engine().core.convert_to_tensor(delta, dtype=self._dtype))

@@ -121,6 +121,10 @@ def previous_mask(args, kwargs):
     if explicit is not None:
         return _tree.map_structure(_to_tensor, explicit)
     first = args[0] if args else next(iter(kwargs.values()), None)
+    if not _tree.is_nested(first):
+        mask = get_mask(first)
+        if not _tree.is_nested(mask):
+            return mask
     masks = get_masks(first)
     return masks if _any_mask(masks) else None
 

@@ -108,7 +108,6 @@ def check_input_spec(layer, inputs) -> None:
         shape = _shape(x)
         if shape is None:
             continue
-        expected = _expected(spec)
         problem = None
         if spec.ndim is not None and len(shape) != spec.ndim:
             problem = f"expected rank {spec.ndim}"
@@ -127,6 +126,7 @@ def check_input_spec(layer, inputs) -> None:
                         problem = "the sizes differ"
                         break
         if problem:
+            expected = _expected(spec)
             expected_text = f" {expected}" if expected is not None else ""
             raise InputShapeError(
                 f"Input to layer {layer.name!r} ({type(layer).__name__}) has shape {shape}: "

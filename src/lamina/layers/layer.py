@@ -132,6 +132,10 @@ class Layer:
         signature = inspect.signature(self.call).parameters
         self._call_has_training = "training" in signature
         self._call_has_mask = "mask" in signature
+        # What `training` is when a call passes none and no outer call set it
+        # (read here: inspect is slow for every call).
+        default = signature["training"].default if self._call_has_training else False
+        self._call_training_default = False if default is inspect.Parameter.empty else default
 
     # ------------------------------------------------------------------ tracking
     def __setattr__(self, name, value):
@@ -198,8 +202,8 @@ class Layer:
         if not self.trainable:
             return []
         result = list(self._trainable_variables)
-        for layer in self._layers:
-            result.extend(w for w in layer.trainable_weights if all(w is not r for r in result))
+        if self._layers:
+            _extend_unique(result, (layer.trainable_weights for layer in self._layers))
         return result
 
     @property
@@ -207,10 +211,8 @@ class Layer:
         result = list(self._non_trainable_variables)
         if not self.trainable:
             result = list(self._trainable_variables) + result
-        for layer in self._layers:
-            result.extend(
-                w for w in layer.non_trainable_weights if all(w is not r for r in result)
-            )
+        if self._layers:
+            _extend_unique(result, (layer.non_trainable_weights for layer in self._layers))
         return result
 
     @property
@@ -239,7 +241,8 @@ class Layer:
     def _all_seed_generators(self) -> list[SeedGenerator]:
         result = []
         for layer in self._all_layers():
-            result.extend(g for g in layer._seed_generators if g not in result)
+            if layer._seed_generators:
+                _extend_unique(result, [layer._seed_generators])
         return result
 
     @property
@@ -405,7 +408,7 @@ class Layer:
     def __call__(self, *args, **kwargs):
         if not args and not kwargs:
             raise TypeError(f"Layer {self.name!r} was called with no inputs.")
-        if any(isinstance(x, KerasTensor) for x in _tree.flatten((list(args), kwargs))):
+        if _any_keras_tensor(args, kwargs):
             return self._symbolic_call(*args, **kwargs)
         if _compiled_call.ENABLED and not _compiled_call.in_call():
             # The outermost call, on an engine that compiles whole eager calls.
@@ -449,8 +452,7 @@ class Layer:
             if training is None:
                 training = _training_context.get()
             if training is None:
-                default = inspect.signature(self.call).parameters["training"].default
-                training = default if default is not inspect.Parameter.empty else False
+                training = self._call_training_default
             kwargs["training"] = training
         else:
             kwargs.pop("training", None)
@@ -459,18 +461,21 @@ class Layer:
         return args, kwargs
 
     def _convert_inputs(self, inputs):
-        def convert(x):
-            if isinstance(x, Variable):
-                x = x.value
-            if x is None or isinstance(x, (str, bool)):
-                return x
-            tensor = x if _engine.core.is_tensor(x) else _engine.core.convert_to_tensor(x)
-            dtype = _engine.core.dtype(tensor)
-            if self.autocast and "float" in dtype and dtype != self.compute_dtype:
-                tensor = _engine.core.cast(tensor, self.compute_dtype)
-            return tensor
+        if _tree.is_nested(inputs):
+            return _tree.map_structure(self._convert_input, inputs)
+        return self._convert_input(inputs)
 
-        return _tree.map_structure(convert, inputs)
+    def _convert_input(self, x):
+        if isinstance(x, Variable):
+            x = x.value
+        if x is None or isinstance(x, (str, bool)):
+            return x
+        tensor = x if _engine.core.is_tensor(x) else _engine.core.convert_to_tensor(x)
+        if self.autocast:
+            dtype = _engine.core.dtype(tensor)
+            if "float" in dtype and dtype != self.compute_dtype:
+                tensor = _engine.core.cast(tensor, self.compute_dtype)
+        return tensor
 
     def _symbolic_call(self, *args, **kwargs):
         first = args[0] if args else next(iter(kwargs.values()))
@@ -561,6 +566,26 @@ def _shapes_to_specs(shape, dtype):
     if isinstance(shape, dict):
         return {k: _shapes_to_specs(s, dtype) for k, s in shape.items()}
     return TensorSpec(tuple(shape), dtype)
+
+
+def _any_keras_tensor(args, kwargs) -> bool:
+    """Whether a call's arguments hold a symbolic tensor (a functional-model build)."""
+    for x in (*args, *kwargs.values()):
+        if isinstance(x, KerasTensor):
+            return True
+        if _tree.is_nested(x) and any(isinstance(t, KerasTensor) for t in _tree.flatten(x)):
+            return True
+    return False
+
+
+def _extend_unique(result: list, groups) -> None:
+    """Appends to `result` the items of `groups` (iterables) it does not hold yet, in order."""
+    seen = {id(item) for item in result}
+    for group in groups:
+        for item in group:
+            if id(item) not in seen:
+                seen.add(id(item))
+                result.append(item)
 
 
 __all__ = ["InputSpec", "Layer", "current_scope"]

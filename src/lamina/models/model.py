@@ -5,7 +5,6 @@ from __future__ import annotations
 import inspect
 
 from lamina.layers.layer import Layer
-from lamina.models.summary import print_summary
 from lamina.training.trainer import Trainer
 from lamina.utils import _tree
 
@@ -97,6 +96,8 @@ class Model(Trainer, Layer):
         layer_range=None,
     ) -> None:
         """Print a table of the layers, their output shapes and parameter counts."""
+        from lamina.models.summary import print_summary
+
         print_summary(
             self, line_length=line_length, print_fn=print_fn, show_trainable=show_trainable
         )

@@ -101,6 +101,23 @@ class Adam(Optimizer):
             ops.divide(ops.multiply(m.value, alpha), ops.add(ops.sqrt(v_value), self.epsilon)),
         )
 
+    def _fused_rule(self, fused, variables):
+        function = self._fused_function(fused, "adam", Adam)
+        if function is None:
+            return None
+        slots = [
+            self._slots(self._momentums, variables),
+            self._slots(self._velocities, variables),
+            self._slots(self._velocity_hats, variables) if self.amsgrad else None,
+        ]
+        hyperparameters = {
+            "iteration": self.iterations.value,
+            "beta_1": self.beta_1,
+            "beta_2": self.beta_2,
+            "epsilon": self.epsilon,
+        }
+        return function, slots, hyperparameters
+
     def get_config(self) -> dict:
         config = super().get_config()
         config.update(

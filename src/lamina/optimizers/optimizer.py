@@ -9,6 +9,17 @@ converts tensors to Python numbers and never branches on tensor values.
 The step counter `iterations` is an int32 variable on every engine: JAX without
 x64 mode has no int64, and one dtype keeps optimizer state portable between
 engines (Keras uses int64 on TensorFlow).
+
+Fused updates. An engine may provide the optional backend module `optimizers`
+with whole-model versions of some update rules (torch does, with in-place
+multi-tensor kernels). An optimizer whose rule is there (`_fused_rule`) uses it
+for weight decay and the update, and the generic per-variable `update_step`
+otherwise: when the engine has no such function, when a subclass overrides
+`update_step`, or when the function declines the case. Both give the same
+numbers up to float rounding. The fused function may overwrite a buffer in
+place only where lamina knows no one else sees it: the scope donates its
+values (the trainer's step) and the buffer is exclusive to lamina (see
+`lamina.backend._variable`).
 """
 
 from __future__ import annotations
@@ -19,8 +30,9 @@ import warnings
 import numpy as np
 
 from lamina import ops
+from lamina.backend import engine as _engine
 from lamina.backend import floatx
-from lamina.backend._variable import StatelessScope, Variable
+from lamina.backend._variable import StatelessScope, Variable, current_scope
 from lamina.optimizers import schedules as _schedules
 from lamina.optimizers._naming import auto_name
 from lamina.optimizers.schedules import LearningRateSchedule
@@ -322,10 +334,11 @@ class Optimizer:
             if self.loss_scale_factor is not None:
                 grads = [ops.divide(g, self.loss_scale_factor) for g in grads]
             grads = self._clip_gradients(grads)
-            self._apply_weight_decay(variables)
-            learning_rate = self._current_learning_rate()
-            for grad, variable in zip(grads, variables, strict=True):
-                self.update_step(grad, variable, learning_rate)
+            if not self._apply_fused(grads, variables):
+                self._apply_weight_decay(variables)
+                learning_rate = self._current_learning_rate()
+                for grad, variable in zip(grads, variables, strict=True):
+                    self.update_step(grad, variable, learning_rate)
             for variable in variables:
                 if variable.constraint is not None:
                     variable.assign(variable.constraint(variable.value))
@@ -334,6 +347,74 @@ class Optimizer:
     def update_step(self, gradient, variable, learning_rate) -> None:
         """Updates one variable from its gradient; each optimizer implements it."""
         raise NotImplementedError(f"{type(self).__name__} must implement `update_step`.")
+
+    def _fused_rule(self, fused, variables):
+        """The engine's fused version of `update_step`, or None for the generic update.
+
+        `fused` is the engine's `optimizers` module. Returns `(function, slots,
+        hyperparameters)`: `slots` lists, in the order the function takes and
+        returns them, the slot variables of each of `variables` (a list per
+        slot kind, or None for a kind not in use); `hyperparameters` are the
+        keyword arguments special to the rule.
+        """
+        del fused, variables
+        return None
+
+    def _fused_function(self, fused, name: str, owner: type):
+        """`fused.<name>`, when the engine has it and this optimizer uses `owner`'s `update_step`."""
+        if type(self).update_step is not owner.update_step:
+            return None  # a subclass changed the rule
+        return getattr(fused, name, None)
+
+    def _slots(self, slots, variables) -> list:
+        """The slot variables of `variables` among `slots` (one per built variable)."""
+        return [slots[self._get_variable_index(v)] for v in variables]
+
+    def _apply_fused(self, grads, variables) -> bool:
+        """Weight decay and the update with the engine's fused rule; False when there is none."""
+        fused = getattr(_engine, "optimizers", None)
+        if fused is None or len({id(v) for v in variables}) < len(variables):
+            return False
+        rule = self._fused_rule(fused, variables)
+        if rule is None:
+            return False
+        function, slots, hyperparameters = rule
+        groups = [variables, *slots]
+        values = [None if group is None else [v.value for v in group] for group in groups]
+        scope = current_scope()
+        donated = scope is not None and scope.donate
+        reuse = [
+            donated
+            and all(
+                group is None or not group or group[i]._exclusive is value[i]
+                for group, value in zip(groups, values)
+            )
+            for i in range(len(variables))
+        ]
+        decay = self.weight_decay
+        result = function(
+            values[0],
+            grads,
+            *values[1:],
+            learning_rate=self._current_learning_rate(),
+            weight_decay=decay,
+            decayed=[bool(decay) and self._use_weight_decay(v) for v in variables],
+            reuse=reuse,
+            **hyperparameters,
+        )
+        if result is None:
+            return False
+        for group, new_values in zip(groups, result, strict=True):
+            for variable, value in zip(group or [], new_values or [], strict=True):
+                # The engine's own tensors, of the variable's shape and dtype: what
+                # `assign` would check and convert is known to hold.
+                if scope is not None:
+                    scope.set(variable, value)
+                else:
+                    variable._value = value
+                # New, or overwritten in place with leave: either way only lamina holds it.
+                variable._exclusive = value
+        return True
 
     def stateless_apply(self, optimizer_variables, grads, trainable_variables):
         """`apply` as a pure function of values: returns `(trainable_values, optimizer_values)`."""

@@ -105,6 +105,23 @@ class RMSprop(Optimizer):
         else:
             self.assign_sub(variable, increment)
 
+    def _fused_rule(self, fused, variables):
+        function = self._fused_function(fused, "rmsprop", RMSprop)
+        if function is None:
+            return None
+        slots = [
+            self._slots(self._velocities, variables),
+            self._slots(self._momentums, variables) if self.momentum > 0 else None,
+            self._slots(self._average_gradients, variables) if self.centered else None,
+        ]
+        hyperparameters = {
+            "rho": self.rho,
+            "momentum": self.momentum,
+            "epsilon": self.epsilon,
+            "centered": self.centered,
+        }
+        return function, slots, hyperparameters
+
     def get_config(self) -> dict:
         config = super().get_config()
         config.update(

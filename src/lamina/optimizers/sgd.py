@@ -85,6 +85,14 @@ class SGD(Optimizer):
         else:
             self.assign_add(variable, m_new)
 
+    def _fused_rule(self, fused, variables):
+        function = self._fused_function(fused, "sgd", SGD)
+        if function is None:
+            return None
+        slots = [self._slots(self.momentums, variables) if self.momentum != 0 else []]
+        hyperparameters = {"momentum": self.momentum, "nesterov": self.nesterov}
+        return function, slots, hyperparameters
+
     def get_config(self) -> dict:
         config = super().get_config()
         config.update({"momentum": self.momentum, "nesterov": self.nesterov})

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-_rng = np.random.default_rng()
+# Made on first use: `numpy.random` takes milliseconds to import, which
+# `import lamina` need not spend.
+_rng: np.random.Generator | None = None
 
 
 def set_global_seed(seed: int) -> None:
@@ -14,6 +16,9 @@ def set_global_seed(seed: int) -> None:
 
 def draw_seed() -> int:
     """A fresh 31-bit seed from the global generator."""
+    global _rng
+    if _rng is None:
+        _rng = np.random.default_rng()
     return int(_rng.integers(0, 2**31 - 1))
 
 

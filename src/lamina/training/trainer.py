@@ -203,7 +203,8 @@ class Trainer:
         mapping = list(zip(trainable_vars, trainable)) + list(
             zip(optimizer_vars, optimizer_values)
         )
-        with StatelessScope(mapping) as scope:
+        # The step's input state is donated: the optimizer may update it in place.
+        with StatelessScope(mapping, donate=True) as scope:
             self.optimizer.apply(grads, trainable_vars)
         trainable = [scope.value_of(v) for v in trainable_vars]
         optimizer_values = [scope.value_of(v) for v in optimizer_vars]

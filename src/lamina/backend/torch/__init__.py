@@ -5,6 +5,7 @@ from lamina.backend.torch import functional as functional
 from lamina.backend.torch import linalg as linalg
 from lamina.backend.torch import nn as nn
 from lamina.backend.torch import numpy as numpy
+from lamina.backend.torch import optimizers as optimizers
 from lamina.backend.torch import random as random
 
 # Contract functions this engine cannot provide, with the reason.

@@ -43,6 +43,16 @@ _DTYPES = {
     "complex128": torch.complex128,
 }
 _NAMES = {v: k for k, v in _DTYPES.items()}
+# NumPy dtypes torch.from_numpy reads, and those that dtype=None keeps (float64
+# becomes floatx instead).
+_FROM_NUMPY = {
+    np.dtype(name): _DTYPES[name]
+    for name in (
+        "float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "bool",
+        "complex64", "complex128",
+    )
+}  # fmt: skip
+_KEPT = frozenset(_FROM_NUMPY.values()) - {torch.float64}
 
 # True while eval_shape runs a function on fake tensors, which hold no values.
 _SHAPES_ONLY: contextvars.ContextVar[bool] = contextvars.ContextVar(
@@ -109,6 +119,11 @@ def convert_to_tensor(x, dtype=None):
     dtype = _torch_dtype(dtype)
     if isinstance(x, torch.Tensor):
         return x if dtype is None or x.dtype == dtype else x.to(dtype)
+    if type(x) is np.ndarray:
+        # The common case (a batch of data) without the general rules below.
+        source = _FROM_NUMPY.get(x.dtype)
+        if source is not None and (dtype is source or (dtype is None and source in _KEPT)):
+            return _copy_of_array(x)
     if isinstance(x, (list, tuple)) and _has_tensor(x):
         tensor = _stack_nested(x)
         return tensor if dtype is None or tensor.dtype == dtype else tensor.to(dtype)
@@ -129,19 +144,32 @@ def convert_to_tensor(x, dtype=None):
     elif dtype is not None and dtype in _NAMES and array.dtype.name != _NAMES[dtype]:
         # Through NumPy, a Python float becomes an int as NumPy casts it.
         array = array.astype(_NAMES[dtype])
-    # torch.tensor copies, so later changes to the NumPy data do not leak in.
-    tensor = torch.tensor(array, device=DEVICE)
+    tensor = _copy_of_array(array)
     return tensor if dtype is None or tensor.dtype == dtype else tensor.to(dtype)
+
+
+def _copy_of_array(array: np.ndarray) -> torch.Tensor:
+    """A tensor on DEVICE with a copy of `array`'s data: later changes to the array do not leak in."""
+    if array.flags.writeable and array.dtype.isnative and min(array.strides, default=0) >= 0:
+        # A view, then one copy: torch.tensor(array) takes a generic, slower path.
+        return torch.from_numpy(array).to(
+            device=DEVICE, memory_format=torch.contiguous_format, copy=True
+        )
+    # Read-only, byte-swapped or reversed (negative strides) data.
+    return torch.tensor(np.ascontiguousarray(array), device=DEVICE)
 
 
 def convert_to_numpy(x):
     if isinstance(x, Variable):
         x = x.value
     if isinstance(x, torch.Tensor):
-        x = x.detach().cpu()
-        if x.dtype == torch.bfloat16:
-            return _bfloat16_to_numpy(x)
-        return x.numpy()
+        x = x.detach()
+        on_cpu = x.device.type == "cpu"
+        x = x.cpu()
+        array = _bfloat16_to_numpy(x) if x.dtype == torch.bfloat16 else x.numpy()
+        # A NumPy view of a CPU tensor would show later in-place changes to the
+        # tensor (training state is updated in place): a copy, as Keras hands out.
+        return array.copy() if on_cpu else array
     return np.asarray(x)
 
 
