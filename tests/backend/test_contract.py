@@ -25,7 +25,7 @@ CONTRACT = {
         logical_and logical_or logical_not sum mean max min prod var std any all argmax
         argmin logsumexp count_nonzero cumsum matmul dot einsum tensordot reshape transpose
         expand_dims squeeze concatenate stack split tile repeat pad broadcast_to flip
-        moveaxis take take_along_axis slice zeros ones full zeros_like ones_like full_like
+        moveaxis take take_along_axis slice zeros ones full zeros_like ones_like full_like copy
         arange eye top_k in_top_k sort argsort""",
     "random": "normal uniform truncated_normal randint dropout shuffle",
     "linalg": "inv solve cholesky det qr svd norm",

@@ -506,3 +506,28 @@ def test_every_op_accepts_lists_and_scalars():
     _check(ops.add([1, 2], 3), [4, 5], dtype="int32")
     _check(ops.maximum(2.0, [1.0, 3.0]), [2.0, 3.0], F32, "float32")
     _check(ops.sum([[1, 2], [3, 4]], axis=0), [4, 6], dtype="int32")
+
+
+def test_copy_gives_the_value_in_a_buffer_of_its_own():
+    x = ops.convert_to_tensor(np.arange(6, dtype="float32").reshape(2, 3))
+    y = ops.copy(x)
+    assert y is not x
+    assert ops.shape(y) == (2, 3) and ops.dtype(y) == "float32"
+    np.testing.assert_array_equal(ops.convert_to_numpy(y), np.arange(6).reshape(2, 3))
+    # Mutable tensors (torch, NumPy arrays) show that no buffer is shared;
+    # JAX's and TensorFlow's tensors cannot be changed in place.
+    if hasattr(y, "add_"):
+        y.add_(1)
+    elif isinstance(y, np.ndarray):
+        y += 1
+    else:
+        return
+    np.testing.assert_array_equal(ops.convert_to_numpy(x), np.arange(6).reshape(2, 3))
+
+
+def test_copy_passes_gradients_through():
+    def fn(params):
+        return ops.sum(ops.copy(params[0]) * params[0])
+
+    _, (grad,) = ops.value_and_grad(fn)([np.array([1.0, 2.0], "float32")])
+    np.testing.assert_allclose(ops.convert_to_numpy(grad), [2.0, 4.0])

@@ -47,6 +47,24 @@ class CallbackList:
                     return True
         return False
 
+    def runs_between_batches(self, mode: str = "train") -> bool:
+        """Whether any callback overrides a hook that runs before or after each batch."""
+        hooks = {
+            "train": (
+                "on_train_batch_begin",
+                "on_train_batch_end",
+                "on_batch_begin",
+                "on_batch_end",
+            ),
+            "test": ("on_test_batch_begin", "on_test_batch_end"),
+        }[mode]
+        return any(
+            getattr(type(callback), hook, None) is not getattr(Callback, hook)
+            or hook in vars(callback)
+            for callback in self.callbacks
+            for hook in hooks
+        )
+
     def __iter__(self):
         return iter(self.callbacks)
 

@@ -33,7 +33,7 @@ __all__ = [
     "reshape", "slice", "split", "squeeze", "stack", "take", "take_along_axis", "tile",
     "transpose",
     # creation
-    "arange", "eye", "full", "full_like", "ones", "ones_like", "zeros", "zeros_like",
+    "arange", "copy", "eye", "full", "full_like", "ones", "ones_like", "zeros", "zeros_like",
     # other
     "argsort", "in_top_k", "sort", "top_k",
 ]  # fmt: skip
@@ -499,6 +499,11 @@ def full(shape, fill_value, dtype: str | None = None):
     Shape: `shape` (`fill_value` may be a tensor that broadcasts to it).
     """
     return _np.full(shape, fill_value, dtype=dtype)
+
+
+def copy(x):
+    """A new tensor with the value of `x` that shares no buffer with it. Shape: `x.shape`."""
+    return _np.copy(x)
 
 
 def zeros_like(x, dtype: str | None = None):

@@ -168,14 +168,36 @@ class Trainer:
         )
 
     def _current_state(self):
-        return tuple([v.value for v in group] for group in self._state_variables())
+        # lamina's own read, for a step that keeps no reference: `_peek`, not
+        # `value`, so the buffers stay exclusive (see `_train_state`).
+        return tuple([v._peek() for v in group] for group in self._state_variables())
+
+    def _train_state(self, groups):
+        """The variables' values for a training step, which consumes them.
+
+        The training step donates its input state (JAX deletes donated
+        buffers, torch's fused optimizer updates overwrite them), so a buffer
+        that anything outside lamina may hold goes in as a copy: one read
+        through `variable.value`, set by `assign` or `set_weights`, or shared
+        with another model. Buffers a step made and nobody has read since
+        (`Variable._exclusive`) go in as they are, so a copy happens at most
+        once per `fit` unless callbacks read the values between batches.
+        """
+        copy = _engine.numpy.copy
+        return tuple(
+            [v._value if v._exclusive is v._value else copy(v._value) for v in group]
+            for group in groups
+        )
 
     def _write_state(self, state, groups=None) -> None:
         if groups is None:
             groups = self._state_variables()
         for group, values in zip(groups, state):
             for variable, value in zip(group, values):
-                variable._value = value
+                if value is not variable._value:
+                    # Made by the step, seen by nobody yet.
+                    variable._value = value
+                    variable._exclusive = value
 
     # ------------------------------------------------------------------ steps
     def _train_step(self, state, x, y, sample_weight):
@@ -398,18 +420,23 @@ class Trainer:
         # callback reads batch logs, steps are queued back to back and the logs
         # are read once per epoch.
         batch_logs_read = callbacks.reads_batch_logs("train")
+        # Callbacks that run between batches may read the variables: the next
+        # step's state is then taken from them again (see `_train_state`).
+        reread_state = callbacks.runs_between_batches("train")
         pending_losses: list = []
         for epoch in range(initial_epoch, epochs):
             self.reset_metrics()
             callbacks.on_epoch_begin(epoch)
             logs = {}
             groups = self._state_variables()
-            state = tuple([v.value for v in group] for group in groups)
+            state = self._train_state(groups)
             steps_done = 0
             for step, (bx, by, bsw) in enumerate(batches.epoch()):
                 if step < skip_steps:  # trained before the interruption
                     continue
                 callbacks.on_train_batch_begin(step)
+                if reread_state:
+                    state = self._train_state(groups)
                 state, logs = train_fn(state, *self._step_inputs(bx, by, bsw))
                 self._write_state(state, groups)
                 steps_done = step + 1
@@ -584,8 +611,8 @@ class Trainer:
         # The common serving call (a few samples, quiet, no callbacks) skips the
         # batching and callback machinery: its cost is per call, not per sample.
         state = (
-            [v.value for v in self.trainable_variables],
-            [v.value for v in self.non_trainable_variables],
+            [v._peek() for v in self.trainable_variables],
+            [v._peek() for v in self.non_trainable_variables],
         )
         outputs = self._function("predict")(state, _to_tensors(x)[0])
         return _tree.map_structure(_engine.core.convert_to_numpy, outputs)
@@ -599,10 +626,11 @@ class Trainer:
             cw = data_adapter.class_weights_to_sample_weights(y, class_weight)
             sample_weight = cw if sample_weight is None else sample_weight * cw
         self._symbolic_build(x, y)
+        groups = self._state_variables()
         state, logs = self._function("train")(
-            self._current_state(), *self._step_inputs(x, y, sample_weight)
+            self._train_state(groups), *self._step_inputs(x, y, sample_weight)
         )
-        self._write_state(state)
+        self._write_state(state, groups)
         return self._format_logs(self._pythonify(logs), return_dict)
 
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):

@@ -303,6 +303,10 @@ def full(shape, fill_value, dtype=None):
     return jnp.broadcast_to(convert_to_tensor(fill_value, dtype), shape)
 
 
+def copy(x):
+    return jnp.array(convert_to_tensor(x), copy=True)
+
+
 def zeros_like(x, dtype=None):
     return jnp.zeros_like(convert_to_tensor(x), dtype=_jax_dtype(dtype))
 

@@ -580,6 +580,11 @@ def full(shape, fill_value, dtype=None):
     return out if isbox(out) else np.array(out)
 
 
+def copy(x):
+    x = convert_to_tensor(x)
+    return anp.array(x, copy=True) if isbox(x) else np.array(x, copy=True)
+
+
 def zeros_like(x, dtype=None):
     x = getval(convert_to_tensor(x))
     return np.zeros(np.shape(x), dtype=x.dtype if dtype is None else _np_dtype(dtype))

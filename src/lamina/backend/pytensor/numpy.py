@@ -508,6 +508,13 @@ def full(shape, fill_value, dtype=None):
     return _eager(np.broadcast_to(value, shape))
 
 
+def copy(x):
+    x = convert_to_tensor(x)
+    if _is_symbolic(x):
+        return pt.as_tensor_variable(x).copy()
+    return x.copy()
+
+
 def zeros_like(x, dtype=None):
     x = convert_to_tensor(x)
     dtype = dtype or _dtype(x)

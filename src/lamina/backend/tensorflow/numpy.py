@@ -486,6 +486,11 @@ def full(shape, fill_value, dtype=None):
     return tf.broadcast_to(value, shape)
 
 
+def copy(x):
+    # TensorFlow's tensors are immutable and nothing donates them: identity is a copy.
+    return tf.identity(convert_to_tensor(x))
+
+
 def zeros_like(x, dtype=None):
     x = convert_to_tensor(x)
     return tf.zeros(tf.shape(x), dtype=dtype or x.dtype)

@@ -473,6 +473,10 @@ def full(shape, fill_value, dtype=None):
     return torch.broadcast_to(convert_to_tensor(fill_value, dtype), _shape_arg(shape))
 
 
+def copy(x):
+    return convert_to_tensor(x).clone()
+
+
 def zeros_like(x, dtype=None):
     return torch.zeros_like(convert_to_tensor(x), dtype=_torch_dtype(dtype))
 
