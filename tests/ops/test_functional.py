@@ -21,7 +21,7 @@ FINITE_DIFF = {"rtol": 1e-2, "atol": 1e-3}
 
 
 def _np(x):
-    return np.asarray(x)
+    return ops.convert_to_numpy(x)
 
 
 def _randn(*shape):

@@ -28,7 +28,7 @@ NN_CONTRACT = (
 
 
 def _np(x):
-    return np.asarray(x)
+    return ops.convert_to_numpy(x)
 
 
 def _randn(*shape):

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from lamina import ops as _ops
 from lamina.backend._variable import Variable
 from lamina.random._global import draw_seed
+
+_STEP = np.array([0, 1], dtype="int32")
 
 
 class SeedGenerator:
@@ -44,7 +47,9 @@ class SeedGenerator:
     def next(self):
         """The current seed, a (2,) int tensor; advances the state."""
         seed = self.state.value
-        self.state.assign(seed + np.array([0, 1], dtype="int32"))
+        # Through lamina's ops: the state may live on an accelerator, where a
+        # NumPy operand cannot meet it.
+        self.state.assign(_ops.add(seed, _STEP))
         return seed
 
     def get_config(self) -> dict:

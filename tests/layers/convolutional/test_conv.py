@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from lamina import layers
+from lamina import layers, ops
 from lamina.layers.input_spec import InputShapeError
 from lamina.testing.layer_test import assert_keras_parity, keras_module, run_layer_test
 
@@ -145,7 +145,7 @@ def _numpy_conv2d(x, kernel, bias):
 def test_conv2d_matches_numpy():
     layer = layers.Conv2D(3, (2, 3), bias_initializer="ones", data_format="channels_last")
     x = _inputs((2, 5, 6, 4))
-    y = np.asarray(layer(x))
+    y = ops.convert_to_numpy(layer(x))
     expected = _numpy_conv2d(x, layer.kernel.numpy(), layer.bias.numpy())
     np.testing.assert_allclose(y, expected, atol=1e-5, rtol=1e-5)
 
@@ -154,20 +154,20 @@ def test_conv2d_channels_first_matches_channels_last():
     last = layers.Conv2D(3, 3, strides=2, padding="same", data_format="channels_last")
     first = layers.Conv2D(3, 3, strides=2, padding="same", data_format="channels_first")
     x = _inputs((2, 7, 6, 4))
-    y_last = np.asarray(last(x))
+    y_last = ops.convert_to_numpy(last(x))
     first(np.moveaxis(x, -1, 1))
     first.set_weights(last.get_weights())
-    y_first = np.asarray(first(np.moveaxis(x, -1, 1)))
+    y_first = ops.convert_to_numpy(first(np.moveaxis(x, -1, 1)))
     np.testing.assert_allclose(np.moveaxis(y_first, 1, -1), y_last, atol=1e-5, rtol=1e-5)
 
 
 def test_causal_conv1d_ignores_the_future():
     layer = layers.Conv1D(2, 3, padding="causal", dilation_rate=2)
     x = _inputs((1, 12, 2))
-    y = np.asarray(layer(x))
+    y = ops.convert_to_numpy(layer(x))
     changed = x.copy()
     changed[:, 7:] += 10.0
-    y_changed = np.asarray(layer(changed))
+    y_changed = ops.convert_to_numpy(layer(changed))
     assert y.shape == (1, 12, 2)
     np.testing.assert_allclose(y[:, :7], y_changed[:, :7], atol=1e-6)
     assert not np.allclose(y[:, 7:], y_changed[:, 7:])
@@ -176,17 +176,17 @@ def test_causal_conv1d_ignores_the_future():
 def test_grouped_conv_keeps_groups_apart():
     layer = layers.Conv2D(4, 1, groups=2, use_bias=False)
     x = _inputs((1, 3, 3, 4))
-    y = np.asarray(layer(x))
+    y = ops.convert_to_numpy(layer(x))
     changed = x.copy()
     changed[..., 2:] += 5.0  # the second group's channels only
-    y_changed = np.asarray(layer(changed))
+    y_changed = ops.convert_to_numpy(layer(changed))
     np.testing.assert_allclose(y[..., :2], y_changed[..., :2], atol=1e-6)
 
 
 def test_depthwise_output_channel_order():
     layer = layers.DepthwiseConv2D(1, depth_multiplier=2, use_bias=False)
     x = _inputs((1, 2, 2, 3))
-    y = np.asarray(layer(x))
+    y = ops.convert_to_numpy(layer(x))
     kernel = layer.kernel.numpy()[0, 0]  # (channels, multiplier)
     expected = (x[..., :, None] * kernel).reshape(1, 2, 2, 6)
     np.testing.assert_allclose(y, expected, atol=1e-6)

@@ -84,7 +84,7 @@ def test_keras_parity(name, kwargs, shape, trainable, dtype):
 def test_dense_matches_numpy_on_3d_inputs():
     x = _inputs((2, 3, 4), "float32")
     layer = layers.Dense(5, activation="relu")
-    y = np.asarray(layer(x))
+    y = ops.convert_to_numpy(layer(x))
     kernel, bias = layer.get_weights()
     np.testing.assert_allclose(y, np.maximum(x @ kernel + bias, 0), atol=1e-5)
 
@@ -101,24 +101,26 @@ def test_dense_regularizers():
 def test_embedding_looks_up_rows():
     layer = layers.Embedding(6, 3)
     indices = np.array([[0, 5], [2, 2]])
-    y = np.asarray(layer(indices))
+    y = ops.convert_to_numpy(layer(indices))
     table = layer.get_weights()[0]
     np.testing.assert_array_equal(y, table[indices])
     # Float indices (e.g. from a float dataset) are cast to ints, not autocast to floats.
-    np.testing.assert_array_equal(np.asarray(layer(indices.astype("float32"))), table[indices])
+    np.testing.assert_array_equal(
+        ops.convert_to_numpy(layer(indices.astype("float32"))), table[indices]
+    )
 
 
 def test_embedding_compute_mask():
     layer = layers.Embedding(5, 2, mask_zero=True)
     mask = layer.compute_mask(np.array([[0, 1, 2, 0]]))
-    np.testing.assert_array_equal(np.asarray(mask), [[False, True, True, False]])
+    np.testing.assert_array_equal(ops.convert_to_numpy(mask), [[False, True, True, False]])
     assert layers.Embedding(5, 2).compute_mask(np.array([[0, 1]])) is None
 
 
 def test_lambda_applies_function_with_arguments():
     layer = layers.Lambda(lambda x, power: ops.power(x, power), arguments={"power": 3})
     y = layer(np.array([[1.0, 2.0]], "float32"))
-    np.testing.assert_allclose(np.asarray(y), [[1.0, 8.0]])
+    np.testing.assert_allclose(ops.convert_to_numpy(y), [[1.0, 8.0]])
     symbolic = layer(layers.Input(shape=(2,)))
     assert symbolic.shape == (None, 2)
 
@@ -129,7 +131,7 @@ def test_lambda_output_shape_and_config_round_trip():
     config = layer.get_config()
     assert config["function"] == "square" and config["output_shape"] == (4,)
     clone = layers.Lambda.from_config(config)
-    np.testing.assert_allclose(np.asarray(clone(np.array([[3.0]], "float32"))), [[9.0]])
+    np.testing.assert_allclose(ops.convert_to_numpy(clone(np.array([[3.0]], "float32"))), [[9.0]])
 
 
 def test_lambda_run_layer_test():
@@ -152,7 +154,9 @@ def test_lambda_never_loads_code():
             {"function": {"class_name": "__lambda__", "config": {"code": "AAAA"}}}
         )
     restored = layers.Lambda.from_config(config, custom_objects={"<lambda>": ops.negative})
-    np.testing.assert_allclose(np.asarray(restored(np.ones((1, 1), "float32"))), [[-1.0]])
+    np.testing.assert_allclose(
+        ops.convert_to_numpy(restored(np.ones((1, 1), "float32"))), [[-1.0]]
+    )
 
 
 def test_symbolic_operators_build_layers():
@@ -170,11 +174,11 @@ def test_symbolic_operators_build_layers():
         assert result.shape == expected
     node = (1.0 - x)._node
     a = np.array([[1.0, 2.0, 3.0]], "float32")
-    np.testing.assert_allclose(np.asarray(node.layer(a)), 1.0 - a)
+    np.testing.assert_allclose(ops.convert_to_numpy(node.layer(a)), 1.0 - a)
     product = (x * y)._node
-    np.testing.assert_allclose(np.asarray(product.layer(a, a)), a * a)
+    np.testing.assert_allclose(ops.convert_to_numpy(product.layer(a, a)), a * a)
     index = x[:, 1:]._node
-    np.testing.assert_allclose(np.asarray(index.layer(a)), a[:, 1:])
+    np.testing.assert_allclose(ops.convert_to_numpy(index.layer(a)), a[:, 1:])
 
 
 def test_symbolic_operators_in_a_functional_model():
@@ -186,7 +190,7 @@ def test_symbolic_operators_in_a_functional_model():
     a = _inputs((4, 3), "float32")
     b = _inputs((4, 3), "float32", seed=1)
     expected = (a * b + 1.0) / 2.0 - a[:, :1]
-    np.testing.assert_allclose(np.asarray(model([a, b])), expected, atol=1e-6)
+    np.testing.assert_allclose(ops.convert_to_numpy(model([a, b])), expected, atol=1e-6)
 
 
 def test_activity_regularizer_adds_a_loss():
@@ -194,7 +198,9 @@ def test_activity_regularizer_adds_a_loss():
     layer(np.ones((4, 3), "float32"))
     assert len(layer.losses) == 1
     # l1(0.01) of outputs that are all 3.0, averaged over the batch of 4.
-    np.testing.assert_allclose(np.asarray(layer.losses[0]), 0.01 * 3.0 * 8 / 4, rtol=1e-6)
+    np.testing.assert_allclose(
+        ops.convert_to_numpy(layer.losses[0]), 0.01 * 3.0 * 8 / 4, rtol=1e-6
+    )
 
 
 def test_small_model_of_these_layers_fits():

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from lamina import layers
+from lamina import layers, ops
 from lamina.testing.layer_test import assert_keras_parity, keras_module, run_layer_test
 
 # (class name, kwargs, list of input shapes with batch)
@@ -71,25 +71,29 @@ def test_keras_parity(name, kwargs, shapes):
 
 def test_values_match_numpy():
     a, b, c = _inputs([(2, 3), (2, 3), (2, 3)])
-    np.testing.assert_allclose(np.asarray(layers.Add()([a, b, c])), a + b + c, atol=1e-6)
-    np.testing.assert_allclose(np.asarray(layers.Subtract()([a, b])), a - b, atol=1e-6)
-    np.testing.assert_allclose(np.asarray(layers.Multiply()([a, b, c])), a * b * c, atol=1e-6)
-    np.testing.assert_allclose(np.asarray(layers.Average()([a, b, c])), (a + b + c) / 3, atol=1e-6)
+    np.testing.assert_allclose(ops.convert_to_numpy(layers.Add()([a, b, c])), a + b + c, atol=1e-6)
+    np.testing.assert_allclose(ops.convert_to_numpy(layers.Subtract()([a, b])), a - b, atol=1e-6)
     np.testing.assert_allclose(
-        np.asarray(layers.Maximum()([a, b, c])), np.maximum(np.maximum(a, b), c)
-    )
-    np.testing.assert_allclose(np.asarray(layers.Minimum()([a, b])), np.minimum(a, b))
-    np.testing.assert_allclose(
-        np.asarray(layers.Concatenate(axis=0)([a, b])), np.concatenate([a, b])
+        ops.convert_to_numpy(layers.Multiply()([a, b, c])), a * b * c, atol=1e-6
     )
     np.testing.assert_allclose(
-        np.asarray(layers.Dot(1)([a, b])), (a * b).sum(1, keepdims=True), atol=1e-6
+        ops.convert_to_numpy(layers.Average()([a, b, c])), (a + b + c) / 3, atol=1e-6
+    )
+    np.testing.assert_allclose(
+        ops.convert_to_numpy(layers.Maximum()([a, b, c])), np.maximum(np.maximum(a, b), c)
+    )
+    np.testing.assert_allclose(ops.convert_to_numpy(layers.Minimum()([a, b])), np.minimum(a, b))
+    np.testing.assert_allclose(
+        ops.convert_to_numpy(layers.Concatenate(axis=0)([a, b])), np.concatenate([a, b])
+    )
+    np.testing.assert_allclose(
+        ops.convert_to_numpy(layers.Dot(1)([a, b])), (a * b).sum(1, keepdims=True), atol=1e-6
     )
 
 
 def test_dot_normalize_gives_cosine_similarity():
     a, b = _inputs([(3, 4), (3, 4)])
-    y = np.asarray(layers.Dot(axes=1, normalize=True)([a, b]))
+    y = ops.convert_to_numpy(layers.Dot(axes=1, normalize=True)([a, b]))
     cosine = (a * b).sum(1) / np.linalg.norm(a, axis=1) / np.linalg.norm(b, axis=1)
     np.testing.assert_allclose(y[:, 0], cosine, atol=1e-6)
 

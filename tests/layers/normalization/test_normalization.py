@@ -5,7 +5,7 @@ import warnings
 import numpy as np
 import pytest
 
-from lamina import layers
+from lamina import layers, ops
 from lamina.backend._variable import StatelessScope
 from lamina.layers.input_spec import InputShapeError
 from lamina.testing.layer_test import assert_keras_parity, keras_module, run_layer_test
@@ -82,7 +82,7 @@ def test_keras_parity(name, kwargs, shape, trainable, non_trainable, training):
     if training:
         ours(x, training=True)
     for a, b in zip(ours.weights, theirs.weights, strict=True):
-        np.testing.assert_allclose(a.numpy(), np.asarray(b), atol=1e-5, err_msg=a.name)
+        np.testing.assert_allclose(a.numpy(), ops.convert_to_numpy(b), atol=1e-5, err_msg=a.name)
     ignored = {"name", "dtype", "renorm", "renorm_clipping", "renorm_momentum"}
     ours_config, theirs_config = ours.get_config(), theirs.get_config()
     assert ours_config.keys() - ignored == theirs_config.keys() - ignored
@@ -97,14 +97,14 @@ def test_keras_parity(name, kwargs, shape, trainable, non_trainable, training):
 def test_batch_norm_training_uses_batch_statistics_and_updates_moving_ones():
     x = _inputs((16, 3))
     layer = layers.BatchNormalization(momentum=0.8)
-    y = np.asarray(layer(x, training=True))
+    y = ops.convert_to_numpy(layer(x, training=True))
     expected = (x - x.mean(0)) / np.sqrt(x.var(0) + 1e-3)
     np.testing.assert_allclose(y, expected, atol=1e-5)
     gamma, beta, mean, var = layer.get_weights()
     np.testing.assert_allclose(mean, 0.2 * x.mean(0), atol=1e-6)
     np.testing.assert_allclose(var, 0.8 + 0.2 * x.var(0), atol=1e-5)
     # Inference uses the moving statistics and changes nothing.
-    y = np.asarray(layer(x, training=False))
+    y = ops.convert_to_numpy(layer(x, training=False))
     np.testing.assert_allclose(y, (x - mean) / np.sqrt(var + 1e-3), atol=1e-5)
     np.testing.assert_allclose(layer.get_weights()[2], mean)
 
@@ -114,7 +114,7 @@ def test_batch_norm_not_trainable_runs_in_inference_mode():
     layer = layers.BatchNormalization()
     layer.build(x.shape)
     layer.trainable = False
-    y = np.asarray(layer(x, training=True))
+    y = ops.convert_to_numpy(layer(x, training=True))
     np.testing.assert_allclose(y, x / np.sqrt(1 + 1e-3), atol=1e-5)
     np.testing.assert_allclose(layer.get_weights()[2], np.zeros(3))
     assert len(layer.trainable_weights) == 0 and len(layer.non_trainable_weights) == 4
@@ -127,12 +127,16 @@ def test_batch_norm_stateless_updates_become_new_state():
     trainable = [v.value for v in layer.trainable_variables]
     non_trainable = [v.value for v in layer.non_trainable_variables]
     _, new_values = layer.stateless_call(trainable, non_trainable, x, training=True)
-    np.testing.assert_allclose(np.asarray(new_values[0]), 0.5 * x.mean(0), atol=1e-6)
-    np.testing.assert_allclose(np.asarray(new_values[1]), 0.5 + 0.5 * x.var(0), atol=1e-5)
+    np.testing.assert_allclose(ops.convert_to_numpy(new_values[0]), 0.5 * x.mean(0), atol=1e-6)
+    np.testing.assert_allclose(
+        ops.convert_to_numpy(new_values[1]), 0.5 + 0.5 * x.var(0), atol=1e-5
+    )
     # The variables themselves are untouched outside the scope.
     np.testing.assert_allclose(layer.moving_mean.numpy(), np.zeros(3))
     with StatelessScope(zip(layer.non_trainable_variables, new_values, strict=True)):
-        np.testing.assert_allclose(np.asarray(layer.moving_mean.value), 0.5 * x.mean(0), atol=1e-6)
+        np.testing.assert_allclose(
+            ops.convert_to_numpy(layer.moving_mean.value), 0.5 * x.mean(0), atol=1e-6
+        )
 
 
 def test_batch_norm_mask_uses_unmasked_steps():
@@ -148,7 +152,7 @@ def test_batch_norm_mask_uses_unmasked_steps():
 def test_batch_norm_over_several_axes():
     x = _inputs((6, 2, 3))
     layer = layers.BatchNormalization(axis=[1, 2], momentum=0.0)
-    y = np.asarray(layer(x, training=True))
+    y = ops.convert_to_numpy(layer(x, training=True))
     assert layer.moving_mean.shape == (2, 3)
     np.testing.assert_allclose(y, (x - x.mean(0)) / np.sqrt(x.var(0) + 1e-3), atol=1e-5)
     np.testing.assert_allclose(layer.moving_mean.numpy(), x.mean(0), atol=1e-6)
@@ -181,7 +185,7 @@ def test_batch_norm_channels_swap_hint():
 
 def test_layer_norm_matches_numpy():
     x = _inputs((3, 4, 5))
-    y = np.asarray(layers.LayerNormalization(axis=[1, 2])(x))
+    y = ops.convert_to_numpy(layers.LayerNormalization(axis=[1, 2])(x))
     mean = x.mean(axis=(1, 2), keepdims=True)
     var = x.var(axis=(1, 2), keepdims=True)
     np.testing.assert_allclose(y, (x - mean) / np.sqrt(var + 1e-3), atol=1e-5)
@@ -190,7 +194,9 @@ def test_layer_norm_matches_numpy():
 def test_layer_norm_same_in_training_and_inference():
     x = _inputs((3, 4))
     layer = layers.LayerNormalization()
-    np.testing.assert_array_equal(np.asarray(layer(x, training=True)), np.asarray(layer(x)))
+    np.testing.assert_array_equal(
+        ops.convert_to_numpy(layer(x, training=True)), ops.convert_to_numpy(layer(x))
+    )
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from lamina import layers
+from lamina import layers, ops
 from lamina.layers.input_spec import InputShapeError
 from lamina.testing.layer_test import assert_keras_parity, keras_module, run_layer_test
 
@@ -93,14 +93,16 @@ def test_keras_parity(name, kwargs, shape, data_format):
 
 def test_max_pooling2d_matches_numpy():
     x = _inputs((2, 6, 4, 3))
-    y = np.asarray(layers.MaxPooling2D(data_format="channels_last")(x))
+    y = ops.convert_to_numpy(layers.MaxPooling2D(data_format="channels_last")(x))
     expected = x.reshape(2, 3, 2, 2, 2, 3).max(axis=(2, 4))
     np.testing.assert_allclose(y, expected)
 
 
 def test_average_pooling_same_counts_real_cells_only():
     x = np.arange(1, 6, dtype="float32").reshape(1, 5, 1)
-    y = np.asarray(layers.AveragePooling1D(2, padding="same", data_format="channels_last")(x))
+    y = ops.convert_to_numpy(
+        layers.AveragePooling1D(2, padding="same", data_format="channels_last")(x)
+    )
     # Windows [1, 2], [3, 4] and the lone border cell [5].
     np.testing.assert_allclose(y[0, :, 0], [1.5, 3.5, 5.0])
 
@@ -111,8 +113,8 @@ def test_global_pooling_matches_numpy(data_format):
     axes = (1, 2) if data_format == "channels_last" else (2, 3)
     avg = layers.GlobalAveragePooling2D(data_format=data_format)(x)
     top = layers.GlobalMaxPooling2D(data_format=data_format, keepdims=True)(x)
-    np.testing.assert_allclose(np.asarray(avg), x.mean(axis=axes), atol=1e-6)
-    np.testing.assert_allclose(np.asarray(top), x.max(axis=axes, keepdims=True))
+    np.testing.assert_allclose(ops.convert_to_numpy(avg), x.mean(axis=axes), atol=1e-6)
+    np.testing.assert_allclose(ops.convert_to_numpy(top), x.max(axis=axes, keepdims=True))
 
 
 @pytest.mark.parametrize("data_format", FORMATS)
@@ -123,12 +125,12 @@ def test_global_average_pooling1d_mask(data_format):
     if data_format == "channels_first":
         x = np.moveaxis(x, -1, 1)
     layer = layers.GlobalAveragePooling1D(data_format=data_format)
-    y = np.asarray(layer(x, mask=mask))
+    y = ops.convert_to_numpy(layer(x, mask=mask))
     np.testing.assert_allclose(y, expected, atol=1e-6)
     keras = keras_module()
     if keras is not None:
         theirs = keras.layers.GlobalAveragePooling1D(data_format=data_format)(x, mask=mask)
-        np.testing.assert_allclose(y, np.asarray(theirs), atol=1e-6)
+        np.testing.assert_allclose(y, ops.convert_to_numpy(theirs), atol=1e-6)
 
 
 # --------------------------------------------------------------------------- shapes

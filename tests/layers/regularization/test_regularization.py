@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from lamina import layers
+from lamina import layers, ops
 from lamina.layers.input_spec import InputShapeError
 from lamina.testing.layer_test import assert_keras_parity, keras_module, run_layer_test
 
@@ -80,7 +80,9 @@ def test_spatial_dropout2d_behaviour_and_parity(data_format):
     )
     _parity("SpatialDropout2D", kwargs, shape)
     # Each (sample, channel) feature map is dropped or kept as a whole.
-    y = np.asarray(layers.SpatialDropout2D(**kwargs)(np.ones(shape, "float32"), training=True))
+    y = ops.convert_to_numpy(
+        layers.SpatialDropout2D(**kwargs)(np.ones(shape, "float32"), training=True)
+    )
     per_map = np.moveaxis(y, 1, -1) if data_format == "channels_first" else y
     per_map = per_map.reshape(2, -1, 5)
     assert np.all(per_map.min(axis=1) == per_map.max(axis=1))
@@ -93,24 +95,24 @@ def test_spatial_dropout2d_behaviour_and_parity(data_format):
 def test_dropout_statistics_and_scaling():
     layer = layers.Dropout(0.25, seed=0)
     x = np.ones((64, 64), "float32")
-    y = np.asarray(layer(x, training=True))
+    y = ops.convert_to_numpy(layer(x, training=True))
     assert set(np.unique(y)) <= {0.0, np.float32(1 / 0.75)}
     assert abs((y == 0).mean() - 0.25) < 0.03
-    np.testing.assert_array_equal(np.asarray(layer(x, training=False)), x)
-    np.testing.assert_array_equal(np.asarray(layer(x)), x)  # inference by default
+    np.testing.assert_array_equal(ops.convert_to_numpy(layer(x, training=False)), x)
+    np.testing.assert_array_equal(ops.convert_to_numpy(layer(x)), x)  # inference by default
 
 
 def test_dropout_masks_differ_between_calls_and_repeat_with_seed():
     x = np.ones((64, 64), "float32")
     layer = layers.Dropout(0.5, seed=7)
-    first, second = (np.asarray(layer(x, training=True)) for _ in range(2))
+    first, second = (ops.convert_to_numpy(layer(x, training=True)) for _ in range(2))
     assert not np.array_equal(first, second)
-    again = np.asarray(layers.Dropout(0.5, seed=7)(x, training=True))
+    again = ops.convert_to_numpy(layers.Dropout(0.5, seed=7)(x, training=True))
     np.testing.assert_array_equal(first, again)
 
 
 def test_dropout_noise_shape_broadcasts():
-    y = np.asarray(
+    y = ops.convert_to_numpy(
         layers.Dropout(0.5, noise_shape=(None, 1, None), seed=1)(
             np.ones((2, 4, 5), "float32"), training=True
         )
@@ -119,7 +121,7 @@ def test_dropout_noise_shape_broadcasts():
 
 
 def test_spatial_dropout1d_drops_whole_channels():
-    y = np.asarray(
+    y = ops.convert_to_numpy(
         layers.SpatialDropout1D(0.5, seed=5)(np.ones((2, 4, 5), "float32"), training=True)
     )
     assert np.all(y == y[:, :1, :])
@@ -127,9 +129,9 @@ def test_spatial_dropout1d_drops_whole_channels():
 
 def test_gaussian_noise_and_dropout_statistics():
     x = np.ones((64, 64), "float32")
-    noisy = np.asarray(layers.GaussianNoise(0.5, seed=0)(x, training=True)) - 1.0
+    noisy = ops.convert_to_numpy(layers.GaussianNoise(0.5, seed=0)(x, training=True)) - 1.0
     assert abs(noisy.mean()) < 0.03 and abs(noisy.std() - 0.5) < 0.03
-    scaled = np.asarray(layers.GaussianDropout(0.2, seed=0)(x, training=True))
+    scaled = ops.convert_to_numpy(layers.GaussianDropout(0.2, seed=0)(x, training=True))
     assert abs(scaled.mean() - 1.0) < 0.03 and abs(scaled.std() - np.sqrt(0.2 / 0.8)) < 0.03
 
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from lamina import layers
+from lamina import layers, ops
 from lamina.layers.input_spec import InputShapeError
 from lamina.testing.layer_test import assert_keras_parity, keras_module, run_layer_test
 
@@ -114,8 +114,10 @@ def test_keras_parity_formats(name, kwargs, shape, data_format):
 
 def test_flatten_channels_first_orders_features_like_channels_last():
     x = _inputs((2, 3, 4, 5))
-    last = np.asarray(layers.Flatten(data_format="channels_last")(x))
-    first = np.asarray(layers.Flatten(data_format="channels_first")(np.moveaxis(x, -1, 1)))
+    last = ops.convert_to_numpy(layers.Flatten(data_format="channels_last")(x))
+    first = ops.convert_to_numpy(
+        layers.Flatten(data_format="channels_first")(np.moveaxis(x, -1, 1))
+    )
     np.testing.assert_array_equal(last, first)
     np.testing.assert_array_equal(last, x.reshape(2, -1))
 
@@ -129,17 +131,21 @@ def test_reshape_infers_minus_one_symbolically():
 
 def test_upsampling_and_padding_match_numpy():
     x = _inputs((1, 2, 3, 1))
-    up = np.asarray(layers.UpSampling2D((2, 3), data_format="channels_last")(x))
+    up = ops.convert_to_numpy(layers.UpSampling2D((2, 3), data_format="channels_last")(x))
     np.testing.assert_array_equal(up, x.repeat(2, axis=1).repeat(3, axis=2))
-    padded = np.asarray(layers.ZeroPadding2D(((1, 0), (0, 2)), data_format="channels_last")(x))
+    padded = ops.convert_to_numpy(
+        layers.ZeroPadding2D(((1, 0), (0, 2)), data_format="channels_last")(x)
+    )
     np.testing.assert_array_equal(padded, np.pad(x, ((0, 0), (1, 0), (0, 2), (0, 0))))
-    cropped = np.asarray(layers.Cropping2D(((1, 0), (1, 1)), data_format="channels_last")(x))
+    cropped = ops.convert_to_numpy(
+        layers.Cropping2D(((1, 0), (1, 1)), data_format="channels_last")(x)
+    )
     np.testing.assert_array_equal(cropped, x[:, 1:, 1:2, :])
 
 
 def test_bilinear_upsampling_keeps_constant_images():
     x = np.full((1, 3, 3, 2), 7.0, "float32")
-    y = np.asarray(
+    y = ops.convert_to_numpy(
         layers.UpSampling2D(3, interpolation="bilinear", data_format="channels_last")(x)
     )
     np.testing.assert_allclose(y, np.full((1, 9, 9, 2), 7.0), atol=1e-6)
