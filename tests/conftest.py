@@ -80,6 +80,14 @@ def pytest_configure(config):
     if lamina_config.backend() == "torch":
         for line in _TORCH_NUMPY_WARNINGS:
             config.addinivalue_line("filterwarnings", line)
+        import torch
+
+        # torch lets cuDNN convolutions run in TF32 (a 10-bit mantissa) on
+        # Ampere and later GPUs unless told otherwise: up to 5e-3 off for a
+        # 3-D conv. The float32 checks here need float32 arithmetic. lamina
+        # leaves the setting to the user, as torch and Keras do (architecture.md).
+        torch.backends.cudnn.allow_tf32 = False
+        torch.backends.cuda.matmul.allow_tf32 = False
 
 
 def pytest_report_header(config):

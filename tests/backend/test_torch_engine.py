@@ -57,7 +57,7 @@ def test_numpy_arrays_of_any_layout_convert_to_contiguous_copies():
     readonly.flags.writeable = False
     for array in (base, base.T, base[:, ::-1], base[::2], readonly, np.float32(2.5)):
         tensor = core.convert_to_tensor(array)
-        np.testing.assert_array_equal(tensor.numpy(), array)
+        np.testing.assert_array_equal(tensor.cpu().numpy(), array)
         assert tensor.is_contiguous() and tensor.dtype == torch.float32
     assert core.convert_to_tensor(np.zeros(2)).dtype == torch.float32  # float64: floatx
     assert core.convert_to_tensor(np.zeros(2), "float64").dtype == torch.float64
@@ -85,9 +85,10 @@ def test_fused_updates_decline_under_torch_compile():
     def step(values, slots, grads):
         return optimizer.stateless_apply(slots, grads, values)
 
-    eager = step([variable.value], [v.value for v in optimizer.variables], [torch.ones(3)])
+    grads = [torch.ones(3, device=core.DEVICE)]
+    eager = step([variable.value], [v.value for v in optimizer.variables], grads)
     compiled = functional.compile(step, jit_compile=True)(
-        [variable.value], [v.value for v in optimizer.variables], [torch.ones(3)]
+        [variable.value], [v.value for v in optimizer.variables], grads
     )
     # Inductor's float32 `pow` is a little less exact than eager torch's.
     np.testing.assert_allclose(
