@@ -90,9 +90,10 @@ def test_fused_updates_decline_under_torch_compile():
     compiled = functional.compile(step, jit_compile=True)(
         [variable.value], [v.value for v in optimizer.variables], grads
     )
-    # Inductor's float32 `pow` is a little less exact than eager torch's.
+    # Inductor's float32 `pow` is a little less exact than eager torch's (its
+    # Triton kernels on CUDA: 3e-5 relative, seen on an H100).
     np.testing.assert_allclose(
-        ops.convert_to_numpy(compiled[0][0]), ops.convert_to_numpy(eager[0][0]), rtol=1e-5
+        ops.convert_to_numpy(compiled[0][0]), ops.convert_to_numpy(eager[0][0]), rtol=1e-4
     )
 
 
