@@ -9,7 +9,6 @@ torch needs a tensor it becomes a 0-d tensor of the dtype it would adopt.
 from __future__ import annotations
 
 import builtins
-import functools
 
 import numpy as np
 import torch
@@ -276,29 +275,23 @@ def _same_dtype(*xs):
     return [x if x.dtype == common else x.to(common) for x in xs]
 
 
-def _integer_contraction(fn):
-    """`fn` on integer tensors off the CPU computed in float64, exact up to 2**53:
+def _integer_product(fn, *operands):
+    """`fn` on integer tensors; off the CPU computed in float64, exact up to 2**53:
     CUDA has no integer matrix products (addmm_cuda is not implemented for ints)."""
-
-    @functools.wraps(fn)
-    def run(*operands, **kwargs):
-        operands = _same_dtype(*operands)
-        first = operands[0]
-        if first.device.type == "cpu" or first.is_floating_point() or first.is_complex():
-            return fn(*operands, **kwargs)
-        widened = [o.to(torch.float64) for o in operands]
-        return fn(*widened, **kwargs).to(first.dtype)
-
-    return run
+    first = operands[0]
+    if first.device.type == "cpu" or first.is_complex():
+        return fn(*operands)
+    return fn(*[o.to(torch.float64) for o in operands]).to(first.dtype)
 
 
-@_integer_contraction
 def matmul(x1, x2):
-    return torch.matmul(x1, x2)
+    x1, x2 = _same_dtype(x1, x2)
+    if x1.is_floating_point():
+        return torch.matmul(x1, x2)
+    return _integer_product(torch.matmul, x1, x2)
 
 
-@_integer_contraction
-def dot(x1, x2):
+def _dot(x1, x2):
     if x1.ndim == 0 or x2.ndim == 0:
         return x1 * x2
     if x2.ndim <= 2:
@@ -307,15 +300,25 @@ def dot(x1, x2):
     return torch.tensordot(x1, x2, dims=([x1.ndim - 1], [x2.ndim - 2]))
 
 
+def dot(x1, x2):
+    x1, x2 = _same_dtype(x1, x2)
+    return _dot(x1, x2) if x1.is_floating_point() else _integer_product(_dot, x1, x2)
+
+
 def einsum(subscripts, *operands):
-    return _integer_contraction(lambda *ops: torch.einsum(subscripts, *ops))(*operands)
+    operands = _same_dtype(*operands)
+    if operands[0].is_floating_point():
+        return torch.einsum(subscripts, *operands)
+    return _integer_product(lambda *xs: torch.einsum(subscripts, *xs), *operands)
 
 
-@_integer_contraction
 def tensordot(a, b, axes=2):
+    a, b = _same_dtype(a, b)
     if not isinstance(axes, int):
         axes = [list(np.atleast_1d(axes[0])), list(np.atleast_1d(axes[1]))]
-    return torch.tensordot(a, b, dims=axes)
+    if a.is_floating_point():
+        return torch.tensordot(a, b, dims=axes)
+    return _integer_product(lambda x, y: torch.tensordot(x, y, dims=axes), a, b)
 
 
 # --------------------------------------------------------------------------- shapes
