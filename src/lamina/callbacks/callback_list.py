@@ -36,16 +36,8 @@ class CallbackList:
 
     def reads_batch_logs(self, mode: str = "train") -> bool:
         """Whether any callback overrides a hook that receives per-batch logs."""
-        hooks = {"train": ("on_train_batch_end", "on_batch_end"), "test": ("on_test_batch_end",)}[
-            mode
-        ]
-        for callback in self.callbacks:
-            for hook in hooks:
-                if getattr(type(callback), hook, None) is not getattr(Callback, hook):
-                    return True
-                if hook in vars(callback):  # set on the instance (LambdaCallback)
-                    return True
-        return False
+        hooks = {"train": ("on_train_batch_end", "on_batch_end"), "test": ("on_test_batch_end",)}
+        return self._overrides(hooks[mode])
 
     def runs_between_batches(self, mode: str = "train") -> bool:
         """Whether any callback overrides a hook that runs before or after each batch."""
@@ -57,7 +49,11 @@ class CallbackList:
                 "on_batch_end",
             ),
             "test": ("on_test_batch_begin", "on_test_batch_end"),
-        }[mode]
+        }
+        return self._overrides(hooks[mode])
+
+    def _overrides(self, hooks) -> bool:
+        # Overridden in the class, or set on the instance (LambdaCallback).
         return any(
             getattr(type(callback), hook, None) is not getattr(Callback, hook)
             or hook in vars(callback)

@@ -217,24 +217,15 @@ def _tiled_max_pool(x, window, padding, init):
     """
     pads, shape, axes = [], [], []
     for size, w in zip(x.shape, window, strict=True):
-        if w == 1:
-            pads.append((0, 0))
-            shape.append(size)
-            continue
         blocks = size // w if padding == "VALID" else -(-size // w)
-        total = max(blocks * w - size, 0)
-        # VALID drops the cells past the last whole window; SAME pads as TensorFlow
-        # does, the extra cell after.
-        pads.append(
-            (total // 2, total - total // 2) if padding == "SAME" else (0, blocks * w - size)
-        )
-        shape.extend([blocks, w])
-        axes.append(len(shape) - 1)
-    if any(p != (0, 0) for p in pads):
-        if padding == "VALID":
-            x = x[tuple(slice(0, size + after) for size, (_, after) in zip(x.shape, pads))]
-        else:
-            x = jnp.pad(x, pads, constant_values=init)
+        extra = blocks * w - size
+        # VALID drops the cells past the last whole window (a negative pad);
+        # SAME pads as TensorFlow does, the odd cell after.
+        pads.append((extra // 2, extra - extra // 2, 0) if padding == "SAME" else (0, extra, 0))
+        shape.extend([blocks, w] if w > 1 else [size])
+        if w > 1:
+            axes.append(len(shape) - 1)
+    x = lax.pad(x, init, pads)
     return _first_max(x.reshape(shape), tuple(axes))
 
 
