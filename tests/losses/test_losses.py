@@ -204,6 +204,29 @@ def test_function_matches_keras(keras_ref, name, kwargs, data):
     np.testing.assert_allclose(got, expected, **TOL)
 
 
+SATURATING = [
+    ("SparseCategoricalCrossentropy", "softmax", np.array([1, 0])),
+    ("CategoricalCrossentropy", "softmax", np.array([[0.0, 1.0], [1.0, 0.0]], "float32")),
+    ("BinaryCrossentropy", "sigmoid", np.array([[0.0, 1.0], [1.0, 1.0]], "float32")),
+]
+
+
+@pytest.mark.parametrize("name, activation, y_true", SATURATING, ids=[c[0] for c in SATURATING])
+def test_saturated_activation_outputs_match_keras(keras_ref, name, activation, y_true):
+    """Probabilities below epsilon: clipped, or exact from the activation's logits.
+
+    Keras on TensorFlow computes a cross-entropy of a softmax or sigmoid output
+    from the logits behind it; its other engines clip the probabilities. lamina
+    does what Keras does on the same engine.
+    """
+    logits = np.array([[0.0, -60.0], [3.0, 1.0]], "float32")
+    ours = getattr(losses, name)()(y_true, getattr(lamina.activations, activation)(logits))
+    theirs = getattr(keras_ref.losses, name)()(
+        y_true, getattr(keras_ref.activations, activation)(keras_ref.ops.convert_to_tensor(logits))
+    )
+    np.testing.assert_allclose(_np(ours), keras_ref.ops.convert_to_numpy(theirs), **TOL)
+
+
 def test_functions_return_per_sample_losses():
     y_true, y_pred = _regression()
     assert _np(losses.mean_squared_error(y_true, y_pred)).shape == (6,)

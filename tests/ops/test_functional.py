@@ -255,6 +255,40 @@ def test_compile_with_donated_state():
         np.testing.assert_allclose(_np(got), want, **GRAD)
 
 
+def test_compiled_function_called_again_with_new_shapes_and_arguments():
+    """Repeated calls: new batch sizes, Python constants, None, dicts, engine tensors.
+
+    Engines may cache compiled forms per argument signature (TensorFlow keys
+    its calls by nesting, shapes and dtypes); every call must still compute
+    from its own arguments.
+    """
+
+    def fn(state, x, scale, bias):
+        w, b = state
+        y = ops.matmul(x, w) + b
+        if bias is not None:
+            y = y + bias["shift"]
+        return {"y": y * scale, "sum": ops.sum(y)}, [w + 1.0]
+
+    w, b = _randn(3, 2), _randn(2)
+    compiled = ops.compile(fn)
+    for batch, scale, bias in [
+        (4, 2.0, None),
+        (4, 2.0, None),
+        (4, 3.0, None),
+        (1, 3.0, None),
+        (4, 2.0, {"shift": _randn(2)}),
+        (7, 2.0, None),
+    ]:
+        x = _randn(batch, 3)
+        for state in ([w, b], (ops.convert_to_tensor(w), ops.convert_to_tensor(b))):
+            got, (new_w,) = compiled(state, x, scale, bias)
+            want = x @ w + b + (0.0 if bias is None else bias["shift"])
+            np.testing.assert_allclose(_np(got["y"]), want * scale, **GRAD)
+            np.testing.assert_allclose(_np(got["sum"]), want.sum(), rtol=1e-5, atol=1e-5)
+            np.testing.assert_allclose(_np(new_w), w + 1.0, **GRAD)
+
+
 # --------------------------------------------------------------------------- eval_shape: shapes
 
 

@@ -5,11 +5,15 @@ from __future__ import annotations
 from lamina import ops
 
 
-def _attach_logits(output, logits):
+def _attach_logits(output, logits, axis=None):
     # Keras keeps the logits on sigmoid/softmax outputs so that a cross-entropy
-    # can use them for stability; engines whose tensors take attributes allow it.
+    # can use them for stability; engines whose tensors take attributes allow it
+    # (TensorFlow's cross-entropies read them). The softmax axis rides along so
+    # that a cross-entropy over another axis leaves them alone.
     try:
         output._keras_logits = logits
+        if axis is not None:
+            output._keras_logits_axis = axis
     except AttributeError:
         pass
     return output
@@ -76,7 +80,7 @@ def tanh(x):
 
 def softmax(x, axis: int = -1):
     """`exp(x) / sum(exp(x))` along `axis`."""
-    return _attach_logits(ops.softmax(x, axis=axis), x)
+    return _attach_logits(ops.softmax(x, axis=axis), x, axis)
 
 
 def log_softmax(x, axis: int = -1):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import tensorflow as tf
 
@@ -331,6 +333,42 @@ def _check_same_shape(target, output):
         )
 
 
+def _logits_behind(output, from_logits, op_type, fn_name, axis=None):
+    """The logits a softmax or sigmoid output came from, as Keras on TensorFlow uses them.
+
+    A cross-entropy of probabilities clips them to [epsilon, 1 - epsilon] and
+    takes their log; from the logits it is exact and cheaper. lamina's
+    activations keep their logits on the output (`_keras_logits`, Keras's
+    name), and inside a compiled function a Softmax or Sigmoid op gives its
+    input. For a softmax the loss's axis must be the softmax's.
+    """
+    rank = output.shape.rank
+    logits = getattr(output, "_keras_logits", None)
+    if logits is not None:
+        if axis is not None:
+            softmax_axis = getattr(output, "_keras_logits_axis", -1)
+            if not isinstance(softmax_axis, int) or softmax_axis % rank != axis % rank:
+                logits = None
+    else:
+        try:
+            op = output.op  # graph tensors only; eager tensors have no op
+        except AttributeError:
+            op = None
+        if op is not None and op.type == op_type and len(op.inputs) == 1:
+            if axis is None or axis % rank == rank - 1:
+                logits = op.inputs[0]
+    if logits is None:
+        return output, from_logits
+    if from_logits:
+        warnings.warn(
+            f"`{fn_name}` got from_logits=True, but its `output` came from a "
+            f"{op_type.lower()}, so it holds probabilities, not logits; the loss uses the "
+            f"{op_type.lower()}'s logits. Drop the activation or set from_logits=False.",
+            stacklevel=3,
+        )
+    return _float_tensor(logits), True
+
+
 def _clip_probabilities(output):
     eps = _config.epsilon()
     return tf.clip_by_value(output, tf.cast(eps, output.dtype), tf.cast(1.0 - eps, output.dtype))
@@ -340,6 +378,9 @@ def categorical_crossentropy(target, output, from_logits=False, axis=-1):
     output = _float_tensor(output)
     target = _tensor(target, output.dtype)
     _check_same_shape(target, output)
+    output, from_logits = _logits_behind(
+        output, from_logits, "Softmax", "categorical_crossentropy", axis
+    )
     if from_logits:
         return tf.nn.softmax_cross_entropy_with_logits(labels=target, logits=output, axis=axis)
     # Keras rescales so the probabilities sum to one before clipping.
@@ -367,6 +408,9 @@ def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
     output = _float_tensor(output)
     axis = axis % output.shape.rank
     target = _sparse_target(target, output, axis)
+    output, from_logits = _logits_behind(
+        output, from_logits, "Softmax", "sparse_categorical_crossentropy", axis
+    )
     if from_logits:
         log_prob = tf.nn.log_softmax(output, axis=axis)
     else:
@@ -383,6 +427,7 @@ def binary_crossentropy(target, output, from_logits=False):
     output = _float_tensor(output)
     target = _tensor(target, output.dtype)
     _check_same_shape(target, output)
+    output, from_logits = _logits_behind(output, from_logits, "Sigmoid", "binary_crossentropy")
     if from_logits:
         return tf.nn.sigmoid_cross_entropy_with_logits(labels=target, logits=output)
     output = _clip_probabilities(output)
