@@ -119,3 +119,36 @@ def test_plain_probabilities_are_clipped_without_a_warning():
         warnings.simplefilter("error")
         got = ops.sparse_categorical_crossentropy(np.array([1]), np.array([[1.0, 0.0]], "float32"))
     assert float(got[0]) == pytest.approx(-np.log(1e-7), rel=1e-4)
+
+
+def _fused_adam(shapes):
+    from lamina.backend.tensorflow import optimizers as fused
+
+    @tf.function(autograph=False)
+    def update(values):
+        result = fused.adam(
+            values,
+            values,
+            values,
+            values,
+            None,
+            learning_rate=tf.constant(0.001),
+            iteration=tf.constant(0),
+            beta_1=0.9,
+            beta_2=0.999,
+            epsilon=1e-7,
+            weight_decay=None,
+            decayed=None,
+            reuse=None,
+        )
+        return result is not None
+
+    return update([tf.ones(shape) for shape in shapes])
+
+
+def test_adam_is_fused_only_for_updates_large_enough_to_gain():
+    from lamina.backend.tensorflow import optimizers as fused
+
+    assert not _fused_adam([(3, 3, 1, 32), (32,), (1600, 10)])
+    big = (fused.FUSE_MIN_ELEMENTS // 512, 512)
+    assert _fused_adam([big, (512,)])

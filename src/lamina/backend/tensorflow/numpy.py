@@ -99,7 +99,23 @@ def _binary(op):
     return apply
 
 
-add = _binary(tf.add)
+def add(x1, x2):
+    x1, x2 = _promote(x1, x2)
+    # A vector added along the last axis (a layer's bias) is TensorFlow's BiasAdd:
+    # the same sum, but its gradient is a dedicated reduction, and on CPU Grappler
+    # fuses it into the Conv2D or MatMul before it (and a Relu after).
+    if (
+        x2.shape.rank == 1
+        and x1.shape.rank is not None
+        and x1.shape.rank >= 2
+        and x1.shape[-1] is not None
+        and x1.shape[-1] == x2.shape[0]
+        and x1.dtype.is_floating
+    ):
+        return tf.nn.bias_add(x1, x2)
+    return tf.add(x1, x2)
+
+
 subtract = _binary(tf.subtract)
 multiply = _binary(tf.multiply)
 floor_divide = _binary(tf.math.floordiv)

@@ -9,13 +9,21 @@ Only inside `tf.function` (the trainer's compiled steps): run eagerly, the
 function would compile for each new set of shapes, which costs more than the
 update it saves, so eager calls return None and the generic update runs.
 The cases not covered (AMSGrad, weight decay, mixed dtypes, gradients that
-are not dense tensors) return None too. SGD and RMSprop are not fused on
+are not dense tensors, updates smaller than `FUSE_MIN_ELEMENTS`) return None
+too. SGD and RMSprop are not fused on
 this engine yet: they always return None.
 """
 
 from __future__ import annotations
 
 import tensorflow as tf
+
+# Fewer elements than this and the generic update is as fast: XLA's fused loop
+# wins on the arithmetic (a third less time at 670K elements on one CPU
+# thread, none at 250K), while the compiled call and XLA's runtime in the
+# process cost a fixed amount (a convnet of 35K weights trained 3-6% slower
+# fused).
+FUSE_MIN_ELEMENTS = 2**18
 
 
 def _covered(variables, gradients) -> bool:
@@ -24,12 +32,14 @@ def _covered(variables, gradients) -> bool:
     dtype = variables[0].dtype
     if not dtype.is_floating:
         return False
+    elements = 0
     for variable, gradient in zip(variables, gradients, strict=True):
         if not isinstance(variable, tf.Tensor) or variable.dtype != dtype:
             return False
         if not isinstance(gradient, tf.Tensor) or gradient.shape != variable.shape:
             return False
-    return True
+        elements += variable.shape.num_elements() or 0
+    return elements >= FUSE_MIN_ELEMENTS
 
 
 @tf.function(jit_compile=True, autograph=False, reduce_retracing=True)
