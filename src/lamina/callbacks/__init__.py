@@ -11,4 +11,5 @@ from lamina.callbacks.learning_rate_scheduler import LearningRateScheduler as Le
 from lamina.callbacks.model_checkpoint import ModelCheckpoint as ModelCheckpoint
 from lamina.callbacks.progbar_logger import ProgbarLogger as ProgbarLogger
 from lamina.callbacks.reduce_lr_on_plateau import ReduceLROnPlateau as ReduceLROnPlateau
+from lamina.callbacks.swap_ema_weights import SwapEMAWeights as SwapEMAWeights
 from lamina.callbacks.terminate_on_nan import TerminateOnNaN as TerminateOnNaN

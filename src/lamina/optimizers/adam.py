@@ -77,7 +77,7 @@ class Adam(Optimizer):
         dtype = variable.dtype
         lr = ops.cast(learning_rate, dtype)
         gradient = ops.cast(gradient, dtype)
-        local_step = ops.cast(ops.add(self.iterations.value, 1), dtype)
+        local_step = ops.cast(ops.add(self._update_count(), 1), dtype)
         beta_1_power = ops.power(ops.cast(self.beta_1, dtype), local_step)
         beta_2_power = ops.power(ops.cast(self.beta_2, dtype), local_step)
         index = self._get_variable_index(variable)
@@ -111,7 +111,7 @@ class Adam(Optimizer):
             self._slots(self._velocity_hats, variables) if self.amsgrad else None,
         ]
         hyperparameters = {
-            "iteration": self.iterations.value,
+            "iteration": self._update_count(),
             "beta_1": self.beta_1,
             "beta_2": self.beta_2,
             "epsilon": self.epsilon,

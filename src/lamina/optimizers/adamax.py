@@ -70,7 +70,7 @@ class Adamax(Optimizer):
         dtype = variable.dtype
         lr = ops.cast(learning_rate, dtype)
         gradient = ops.cast(gradient, dtype)
-        local_step = ops.cast(ops.add(self.iterations.value, 1), dtype)
+        local_step = ops.cast(ops.add(self._update_count(), 1), dtype)
         beta_1_power = ops.power(ops.cast(self.beta_1, dtype), local_step)
         index = self._get_variable_index(variable)
         m = self._m[index]

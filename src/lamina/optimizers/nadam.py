@@ -75,24 +75,23 @@ class Nadam(Optimizer):
             Variable(np.array(1.0, dtype=dtype), dtype=dtype, trainable=False, name="u_product")
         )
 
-    def apply(self, grads, trainable_variables=None) -> None:
-        if not self.built and trainable_variables is not None:
-            self.build(list(trainable_variables))
-        if any(g is not None for g in grads):
-            dtype = self._u_product.dtype
-            step = ops.cast(ops.add(self.iterations.value, 1), dtype)
-            factor = ops.subtract(1.0, ops.multiply(0.5, ops.power(0.96, step)))
-            self._u_product.assign(
-                ops.multiply(ops.multiply(self._u_product.value, self.beta_1), factor)
-            )
-        super().apply(grads, trainable_variables)
+    def _apply_update(self, grads, variables) -> None:
+        # Once per update, before the variables' steps (with gradient
+        # accumulation, only on update batches).
+        dtype = self._u_product.dtype
+        step = ops.cast(ops.add(self._update_count(), 1), dtype)
+        factor = ops.subtract(1.0, ops.multiply(0.5, ops.power(0.96, step)))
+        self._u_product.assign(
+            ops.multiply(ops.multiply(self._u_product.value, self.beta_1), factor)
+        )
+        super()._apply_update(grads, variables)
 
     def update_step(self, gradient, variable, learning_rate) -> None:
         dtype = variable.dtype
         lr = ops.cast(learning_rate, dtype)
         gradient = ops.cast(gradient, dtype)
-        local_step = ops.cast(ops.add(self.iterations.value, 1), dtype)
-        next_step = ops.cast(ops.add(self.iterations.value, 2), dtype)
+        local_step = ops.cast(ops.add(self._update_count(), 1), dtype)
+        next_step = ops.cast(ops.add(self._update_count(), 2), dtype)
         decay = ops.cast(0.96, dtype)
         beta_1 = ops.cast(self.beta_1, dtype)
         beta_2 = ops.cast(self.beta_2, dtype)

@@ -73,7 +73,19 @@ class Optimizer:
         clipvalue: if set, each gradient is clipped to `[-clipvalue, clipvalue]`.
         global_clipnorm: if set, all gradients are scaled together so their
             global L2 norm is at most this.
-        use_ema: not supported yet; must be False.
+        use_ema: if True, keep an exponential moving average of every weight
+            (`average = ema_momentum * average + (1 - ema_momentum) * weight`
+            after each update); `fit` ends by writing the averages into the
+            weights (`finalize_variable_values`).
+        ema_momentum: the moving average's momentum, in [0, 1].
+        ema_overwrite_frequency: with `use_ema`, also overwrite the weights
+            with their averages every this many updates; None: only at the
+            end of `fit`.
+        loss_scale_factor: if set, gradients are divided by it first (for a
+            loss that was multiplied by it).
+        gradient_accumulation_steps: if set (an int >= 2), gradients are
+            summed over this many batches and the weights updated once, with
+            their mean; `iterations` then counts updates, not batches.
         name: the optimizer's name.
 
     Example:
@@ -108,17 +120,32 @@ class Optimizer:
                 f"Argument(s) not recognized by {type(self).__name__}: {kwargs}. Check the "
                 "spelling against the optimizer's documented arguments."
             )
+        if gradient_accumulation_steps is not None and (
+            isinstance(gradient_accumulation_steps, bool)
+            or not isinstance(gradient_accumulation_steps, (int, np.integer))
+            or gradient_accumulation_steps < 2
+        ):
+            raise ValueError(
+                "`gradient_accumulation_steps` must be an integer >= 2 (the number of "
+                "batches whose gradients are averaged into one update) or None. Received: "
+                f"gradient_accumulation_steps={gradient_accumulation_steps!r}"
+            )
         if use_ema:
-            raise NotImplementedError(
-                f"{type(self).__name__}(use_ema=True): exponential moving averages of the "
-                "weights are not supported by lamina yet; pass use_ema=False."
-            )
-        if gradient_accumulation_steps:
-            raise NotImplementedError(
-                f"{type(self).__name__}(gradient_accumulation_steps="
-                f"{gradient_accumulation_steps}): gradient accumulation is not supported by "
-                "lamina yet; pass gradient_accumulation_steps=None."
-            )
+            if not 0 <= ema_momentum <= 1:
+                raise ValueError(
+                    f"`ema_momentum` must be in the range [0, 1]. Received: "
+                    f"ema_momentum={ema_momentum!r}"
+                )
+            if ema_overwrite_frequency is not None and (
+                isinstance(ema_overwrite_frequency, bool)
+                or not isinstance(ema_overwrite_frequency, (int, np.integer))
+                or ema_overwrite_frequency < 1
+            ):
+                raise ValueError(
+                    "`ema_overwrite_frequency` must be an integer >= 1 (every how many "
+                    "updates the weights are overwritten by their moving average) or None. "
+                    f"Received: ema_overwrite_frequency={ema_overwrite_frequency!r}"
+                )
         clip_args = {
             "clipnorm": clipnorm,
             "clipvalue": clipvalue,
@@ -139,7 +166,11 @@ class Optimizer:
         self.ema_momentum = ema_momentum
         self.ema_overwrite_frequency = ema_overwrite_frequency
         self.loss_scale_factor = loss_scale_factor
-        self.gradient_accumulation_steps = gradient_accumulation_steps
+        self.gradient_accumulation_steps = (
+            None if gradient_accumulation_steps is None else int(gradient_accumulation_steps)
+        )
+        self._model_variables_moving_average: list[Variable] = []
+        self._accumulated_gradients: list[Variable] = []
         self.built = False
         self._variables: list[Variable] = []
         self._trainable_variables: list[Variable] = []
@@ -189,14 +220,36 @@ class Optimizer:
         return list(self._variables)
 
     @property
-    def iterations(self) -> Variable:
-        """The number of steps applied so far (an int32 variable)."""
+    def iterations(self):
+        """The number of updates applied so far: an int32 variable.
+
+        With `gradient_accumulation_steps`, as in Keras, the number of
+        accumulated updates (batches seen // steps): a tensor, not a variable.
+        """
+        if self.gradient_accumulation_steps:
+            return ops.floor_divide(self._iterations.value, self.gradient_accumulation_steps)
         return self._iterations
+
+    def _update_count(self):
+        """`iterations` as a tensor, for update rules (their bias corrections count updates)."""
+        if self.gradient_accumulation_steps:
+            return self.iterations
+        return self._iterations.value
 
     def build(self, var_list) -> None:
         """Records the variables to optimize; subclasses then create their slots."""
         var_list = list(var_list)
         self._variable_index = {id(v): i for i, v in enumerate(var_list)}
+        # Keras's order: the averages, then the accumulators, then (in the
+        # subclass's build) the slots; saved optimizer variables follow it.
+        if self.use_ema:
+            self._model_variables_moving_average = self.add_optimizer_variables(
+                var_list, "average"
+            )
+        if self.gradient_accumulation_steps:
+            self._accumulated_gradients = self.add_optimizer_variables(
+                var_list, "gradient_accumulator"
+            )
         self._trainable_variables = var_list
         self.built = True
 
@@ -333,16 +386,86 @@ class Optimizer:
             variables = [v for _, v in pairs]
             if self.loss_scale_factor is not None:
                 grads = [ops.divide(g, self.loss_scale_factor) for g in grads]
-            grads = self._clip_gradients(grads)
-            if not self._apply_fused(grads, variables):
-                self._apply_weight_decay(variables)
-                learning_rate = self._current_learning_rate()
-                for grad, variable in zip(grads, variables, strict=True):
-                    self.update_step(grad, variable, learning_rate)
+            if self.gradient_accumulation_steps:
+                self._apply_accumulated(grads, variables)
+            else:
+                self._apply_update(grads, variables)
+            if self.use_ema:
+                self._update_moving_averages()
             for variable in variables:
                 if variable.constraint is not None:
                     variable.assign(variable.constraint(variable.value))
         self._iterations.assign(ops.add(self._iterations.value, 1))
+
+    def _apply_update(self, grads, variables) -> None:
+        """Clipping, weight decay and the update rule: one update from `grads`."""
+        grads = self._clip_gradients(grads)
+        if not self._apply_fused(grads, variables):
+            self._apply_weight_decay(variables)
+            learning_rate = self._current_learning_rate()
+            for grad, variable in zip(grads, variables, strict=True):
+                self.update_step(grad, variable, learning_rate)
+
+    def _apply_accumulated(self, grads, variables) -> None:
+        """Adds `grads` to the accumulators; every `gradient_accumulation_steps`-th
+        batch, updates with their mean and clears them.
+
+        Update code never branches on tensor values (it runs inside compiled
+        steps), so every batch computes the update, and a select keeps it only
+        on an update batch: every value the update changed goes back to what
+        it was otherwise.
+        """
+        steps = self.gradient_accumulation_steps
+        is_update = ops.equal(ops.mod(ops.add(self._iterations.value, 1), steps), 0)
+        accumulators = self._slots(self._accumulated_gradients, variables)
+        totals = [ops.add(a.value, g) for a, g in zip(accumulators, grads, strict=True)]
+        watched = [*variables, *(v for v in self._variables if v is not self._iterations)]
+        before = {id(v): v.value for v in watched}
+        self._apply_update([ops.divide(t, steps) for t in totals], variables)
+        for variable in watched:
+            old, new = before[id(variable)], variable.value
+            if new is not old:
+                variable.assign(ops.where(is_update, new, old))
+        for accumulator, total in zip(accumulators, totals, strict=True):
+            accumulator.assign(ops.where(is_update, ops.zeros_like(total), total))
+
+    def _update_moving_averages(self) -> None:
+        """The moving averages after an update, and their overwriting the weights when due."""
+        count = self._update_count()
+        for variable, average in zip(
+            self._trainable_variables, self._model_variables_moving_average, strict=True
+        ):
+            # The first update's average is the weight itself.
+            momentum = ops.multiply(
+                ops.cast(ops.not_equal(count, 0), variable.dtype), self.ema_momentum
+            )
+            average.assign(
+                ops.add(
+                    ops.multiply(momentum, average.value),
+                    ops.multiply(ops.subtract(1.0, momentum), variable.value),
+                )
+            )
+        if self.ema_overwrite_frequency:
+            due = ops.equal(ops.mod(ops.add(count, 1), self.ema_overwrite_frequency), 0)
+            for variable, average in zip(
+                self._trainable_variables, self._model_variables_moving_average, strict=True
+            ):
+                variable.assign(ops.where(due, average.value, variable.value))
+
+    def finalize_variable_values(self, var_list) -> None:
+        """Writes the moving averages into `var_list` (with `use_ema`); `fit` calls it at the end."""
+        if not self.use_ema:
+            return
+        var_list = list(var_list)
+        if len(var_list) != len(self._model_variables_moving_average):
+            raise ValueError(
+                f"Got {len(var_list)} variables to overwrite with their moving averages, but "
+                f"the optimizer {self.name!r} keeps {len(self._model_variables_moving_average)} "
+                "averages. Pass the variables the optimizer was built with "
+                "(`model.trainable_variables`)."
+            )
+        for variable, average in zip(var_list, self._model_variables_moving_average):
+            variable.assign(average.value)
 
     def update_step(self, gradient, variable, learning_rate) -> None:
         """Updates one variable from its gradient; each optimizer implements it."""
@@ -375,6 +498,8 @@ class Optimizer:
         fused = getattr(_engine, "optimizers", None)
         if fused is None or len({id(v) for v in variables}) < len(variables):
             return False
+        if self.gradient_accumulation_steps:
+            return False  # an in-place update could not be taken back on other batches
         rule = self._fused_rule(fused, variables)
         if rule is None:
             return False

@@ -472,6 +472,9 @@ class Trainer:
             callbacks.on_epoch_end(epoch, epoch_logs)
             if self.stop_training:
                 break
+        if epochs > 0 and hasattr(self.optimizer, "finalize_variable_values"):
+            # With use_ema, the weights become their moving averages (as in Keras).
+            self.optimizer.finalize_variable_values(self.trainable_variables)
         callbacks.on_train_end(epoch_logs)
         return callbacks.history
 
@@ -535,11 +538,13 @@ class Trainer:
             )
         test_fn = self._function("test")
         self.reset_metrics()
-        trainable = [v.value for v in self.trainable_variables]
-        non_trainable = [v.value for v in self.non_trainable_variables]
-        metric_vars = self._metric_variables()
-        metric_values = [v.value for v in metric_vars]
         callbacks.on_test_begin()
+        # Read after on_test_begin, which may change the weights (SwapEMAWeights).
+        # `_peek`: the test step keeps no reference and changes nothing in place.
+        trainable = [v._peek() for v in self.trainable_variables]
+        non_trainable = [v._peek() for v in self.non_trainable_variables]
+        metric_vars = self._metric_variables()
+        metric_values = [v._peek() for v in metric_vars]
         logs = {}
         steps_done = 0
         for step, (bx, by, bsw) in enumerate(batches.epoch()):
@@ -593,8 +598,8 @@ class Trainer:
                 if not self.built:
                     self(bx, training=False)
                 state = (
-                    [v.value for v in self.trainable_variables],
-                    [v.value for v in self.non_trainable_variables],
+                    [v._peek() for v in self.trainable_variables],
+                    [v._peek() for v in self.non_trainable_variables],
                 )
             callbacks.on_predict_batch_begin(step)
             batch_out = predict_fn(state, self._step_inputs(bx)[0])
