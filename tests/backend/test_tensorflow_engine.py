@@ -62,6 +62,20 @@ def test_calls_it_cannot_key_go_through_tf_function():
     assert not square._concrete
 
 
+def test_a_gradient_tape_sees_through_the_direct_call():
+    compiled = functional.compile(lambda ws, x: tf.reduce_sum(ws[0] * x) + ws[1])
+    weights = [tf.constant([1.0, 2.0]), tf.constant(3.0)]
+    for _ in range(2):  # the second call takes the direct path
+        with tf.GradientTape() as tape:
+            tape.watch(weights)
+            total = compiled(weights, tf.constant([3.0, 4.0]))
+        grads = tape.gradient(total, weights)
+        assert float(total) == 14.0
+        np.testing.assert_array_equal(grads[0].numpy(), [3.0, 4.0])
+        assert float(grads[1]) == 1.0
+    assert len(compiled._concrete) == 1
+
+
 def test_inside_another_compiled_function_it_is_an_ordinary_call():
     inner = functional.compile(lambda x: x + 1.0)
     outer = tf.function(lambda x: inner(x) * 2.0)
