@@ -315,6 +315,109 @@ def test_bad_units(units):
         layers.LSTMCell(units)
 
 
-def test_stacked_cells_not_supported_yet():
-    with pytest.raises(NotImplementedError, match="stacked"):
-        layers.RNN([layers.LSTMCell(2), layers.LSTMCell(2)])
+def _stack(module, dropout=0.0):
+    return [
+        module.layers.LSTMCell(UNITS, dropout=dropout, recurrent_dropout=dropout),
+        module.layers.GRUCell(3, dropout=dropout),
+        module.layers.SimpleRNNCell(2),
+    ]
+
+
+@pytest.mark.parametrize("as_list", [False, True], ids=["StackedRNNCells", "list"])
+@pytest.mark.parametrize(
+    "return_sequences, return_state, go_backwards", [(False, False, False), (True, True, True)]
+)
+def test_stacked_cells_match_keras(keras, as_list, return_sequences, return_state, go_backwards):
+    import lamina
+
+    kwargs = {
+        "return_sequences": return_sequences,
+        "return_state": return_state,
+        "go_backwards": go_backwards,
+    }
+    ours_cell = _stack(lamina) if as_list else layers.StackedRNNCells(_stack(lamina))
+    theirs_cell = _stack(keras) if as_list else keras.layers.StackedRNNCells(_stack(keras))
+    assert_keras_parity(
+        layers.RNN(ours_cell, **kwargs), keras.layers.RNN(theirs_cell, **kwargs), _inputs()
+    )
+
+
+def test_stacked_cells_with_a_mask_and_initial_state_match_keras(keras):
+    import lamina
+
+    x = _inputs()
+    mask = np.array([[True, True, False, True, False], [True] * 5])
+    initial = [
+        [np.full((BATCH, UNITS), 0.1, "float32"), np.full((BATCH, UNITS), -0.2, "float32")],
+        np.full((BATCH, 3), 0.3, "float32"),
+        np.full((BATCH, 2), 0.0, "float32"),
+    ]
+    assert_keras_parity(
+        layers.RNN(_stack(lamina), return_sequences=True, return_state=True),
+        keras.layers.RNN(_stack(keras), return_sequences=True, return_state=True),
+        x,
+        call_kwargs={"mask": mask, "initial_state": initial},
+    )
+
+
+def test_stacked_cells_shapes_states_and_config():
+    import lamina
+
+    layer = layers.RNN(_stack(lamina), return_sequences=True, return_state=True)
+    output, lstm_states, gru_state, simple_state = layer(_inputs())
+    assert tuple(output.shape) == (BATCH, STEPS, 2)
+    assert [tuple(s.shape) for s in lstm_states] == [(BATCH, UNITS)] * 2
+    assert tuple(gru_state.shape) == (BATCH, 3) and tuple(simple_state.shape) == (BATCH, 2)
+    assert layer.compute_output_shape((BATCH, STEPS, FEATURES)) == (
+        (BATCH, STEPS, 2),
+        [(BATCH, UNITS), (BATCH, UNITS)],
+        (BATCH, 3),
+        (BATCH, 2),
+    )
+    clone = layers.RNN.from_config(layer.get_config())
+    assert isinstance(clone.cell, layers.StackedRNNCells)
+    assert [type(c).__name__ for c in clone.cell.cells] == [
+        "LSTMCell",
+        "GRUCell",
+        "SimpleRNNCell",
+    ]
+
+
+def test_stacked_cells_train_with_dropout():
+    import lamina
+
+    run_layer_test(
+        layers.RNN,
+        {"cell": layers.StackedRNNCells(_stack(lamina, dropout=0.3))},
+        input_shape=(BATCH, STEPS, FEATURES),
+        expected_output_shape=(BATCH, 2),
+        run_training=True,
+    )
+    layer = layers.RNN(_stack(lamina, dropout=0.5))
+    x = _inputs()
+    inference = ops.convert_to_numpy(layer(x))
+    np.testing.assert_array_equal(ops.convert_to_numpy(layer(x, training=False)), inference)
+    assert not np.allclose(ops.convert_to_numpy(layer(x, training=True)), inference)
+
+
+def test_stacked_cells_need_cells_with_state_size():
+    with pytest.raises(ValueError, match="at least one cell"):
+        layers.StackedRNNCells([])
+    with pytest.raises(ValueError, match="state_size"):
+        layers.StackedRNNCells([layers.Dense(2)])
+
+
+def test_stacked_cells_model_saves_and_loads(tmp_path):
+    import lamina
+
+    model = lamina.Sequential(
+        [lamina.Input((STEPS, FEATURES)), layers.RNN(_stack(lamina)), layers.Dense(1)]
+    )
+    path = tmp_path / "stacked.keras"
+    model.save(path)
+    loaded = lamina.saving.load_model(path)
+    x = _inputs()
+    np.testing.assert_allclose(
+        loaded.predict(x, verbose=0), model.predict(x, verbose=0), rtol=1e-6, atol=1e-6
+    )
+    assert isinstance(loaded.layers[0].cell, layers.StackedRNNCells)

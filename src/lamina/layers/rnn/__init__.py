@@ -8,6 +8,7 @@ from lamina.layers.rnn.lstm_cell import LSTMCell as LSTMCell
 from lamina.layers.rnn.rnn import RNN as RNN
 from lamina.layers.rnn.simple_rnn import SimpleRNN as SimpleRNN
 from lamina.layers.rnn.simple_rnn_cell import SimpleRNNCell as SimpleRNNCell
+from lamina.layers.rnn.stacked_rnn_cells import StackedRNNCells as StackedRNNCells
 from lamina.layers.rnn.time_distributed import TimeDistributed as TimeDistributed
 
 __all__ = [
@@ -19,5 +20,6 @@ __all__ = [
     "RNN",
     "SimpleRNN",
     "SimpleRNNCell",
+    "StackedRNNCells",
     "TimeDistributed",
 ]

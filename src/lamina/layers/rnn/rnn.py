@@ -8,10 +8,18 @@ from lamina.layers.input_spec import InputShapeError, InputSpec
 from lamina.layers.layer import Layer
 from lamina.layers.rnn._dropout import DropoutMasks
 from lamina.layers.rnn._serialization import deserialize_layer, serialize_layer
+from lamina.layers.rnn.stacked_rnn_cells import StackedRNNCells
+from lamina.utils import _tree
 
 
 def _as_list(states) -> list:
     return list(states) if isinstance(states, (list, tuple)) else [states]
+
+
+def _state_shapes(batch, size):
+    if isinstance(size, (list, tuple)):
+        return [_state_shapes(batch, s) for s in size]
+    return (batch, size)
 
 
 class RNN(Layer):
@@ -23,7 +31,8 @@ class RNN(Layer):
     Args:
         cell: a cell layer with `call(inputs, states) -> (output, new_states)`
             and a `state_size` attribute (an int or a list of ints), such as
-            `LSTMCell`, `GRUCell` or `SimpleRNNCell`.
+            `LSTMCell`, `GRUCell` or `SimpleRNNCell`; or a list of cells,
+            stacked as `StackedRNNCells`.
         return_sequences: return the output of every step,
             `(batch, timesteps, units)`, instead of the last, `(batch, units)`.
         return_state: also return the final states, after the output.
@@ -61,10 +70,7 @@ class RNN(Layer):
         **kwargs,
     ):
         if isinstance(cell, (list, tuple)):
-            raise NotImplementedError(
-                "RNN got a list of cells; stacked cells (StackedRNNCells) are not supported "
-                "yet. Stack RNN layers with return_sequences=True instead."
-            )
+            cell = StackedRNNCells(cell)
         if isinstance(cell, dict):
             cell = deserialize_layer(cell)
         if not callable(getattr(cell, "call", None)):
@@ -106,7 +112,7 @@ class RNN(Layer):
         else:
             output_shape = (batch, self._output_size)
         if self.return_state:
-            return (output_shape, *[(batch, size) for size in self.state_size])
+            return (output_shape, *[_state_shapes(batch, size) for size in self.state_size])
         return output_shape
 
     def build(self, sequences_shape, initial_state_shape=None) -> None:
@@ -136,7 +142,10 @@ class RNN(Layer):
         if make is not None:
             return _as_list(make(batch_size=batch_size))
         return [
-            ops.zeros((batch_size, size), dtype=self.compute_dtype) for size in self.state_size
+            _tree.map_structure(
+                lambda size: ops.zeros((batch_size, size), dtype=self.compute_dtype), size
+            )
+            for size in self.state_size
         ]
 
     def reset_state(self) -> None:
@@ -158,22 +167,38 @@ class RNN(Layer):
                     f"tensor(s) of sizes {self.state_size}; got {len(states)}."
                 )
         dtype = getattr(self.cell, "compute_dtype", self.compute_dtype)
-        states = [ops.cast(ops.convert_to_tensor(s), dtype) for s in states]
+        states = [
+            _tree.map_structure(lambda t: ops.cast(ops.convert_to_tensor(t), dtype), s)
+            for s in states
+        ]
 
         # Draw dropout masks before the loop, for the whole call.
-        if training and isinstance(self.cell, DropoutMasks):
-            self.cell.get_dropout_mask(sequences[:, 0])
-            self.cell.get_recurrent_dropout_mask(states[0])
+        cells = self._dropout_cells(sequences[:, 0], states) if training else []
+        for cell, step_input, cell_states in cells:
+            cell.get_dropout_mask(step_input)
+            cell.get_recurrent_dropout_mask(_tree.flatten(cell_states)[0])
         try:
             last_output, outputs, final_states = self._loop(sequences, states, training, mask)
         finally:
-            if isinstance(self.cell, DropoutMasks):
-                self.cell.reset_dropout_masks()
+            for cell in self._all_cells():
+                if isinstance(cell, DropoutMasks):
+                    cell.reset_dropout_masks()
 
         output = outputs if self.return_sequences else last_output
         if self.return_state:
             return (output, *final_states)
         return output
+
+    def _all_cells(self) -> list:
+        return list(self.cell.cells) if isinstance(self.cell, StackedRNNCells) else [self.cell]
+
+    def _dropout_cells(self, step_input, states) -> list:
+        """`(cell, its step input, its states)` for each cell that draws dropout masks."""
+        if isinstance(self.cell, StackedRNNCells):
+            pairs = zip(self.cell.cells, self.cell._stack_input_templates(step_input), states)
+        else:
+            pairs = [(self.cell, step_input, states)]
+        return [p for p in pairs if isinstance(p[0], DropoutMasks)]
 
     def _loop(self, sequences, states, training, mask=None):
         """Scan the cell over time; returns `(last_output, outputs, final_states)`."""
@@ -207,14 +232,17 @@ class RNN(Layer):
         """
         count = len(states)
         batch = ops.shape(xs)[1]
-        previous = ops.zeros((batch, self._output_size), dtype=states[0].dtype)
+        previous = ops.zeros((batch, self._output_size), dtype=_tree.flatten(states)[0].dtype)
 
         def step(carry, inputs):
             x, keep = inputs
             old_states, old_output = list(carry[:count]), carry[count]
             output, new_states = self.cell.call(x, old_states, **cell_kwargs)
             keep = ops.expand_dims(keep, -1)
-            new_states = [ops.where(keep, n, o) for n, o in zip(_as_list(new_states), old_states)]
+            new_states = [
+                _tree.map_structure(lambda n, o: ops.where(keep, n, o), n, o)
+                for n, o in zip(_as_list(new_states), old_states)
+            ]
             output = ops.where(keep, output, old_output)
             y = (
                 ops.where(keep, output, ops.zeros_like(output))
