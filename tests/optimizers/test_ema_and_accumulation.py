@@ -11,7 +11,7 @@ import pytest
 
 import lamina
 from lamina import callbacks, layers, ops, optimizers
-from lamina.backend._variable import StatelessScope, Variable
+from lamina.backend._variable import Variable
 
 TOLERANCE = 1e-6
 STEPS = 7
@@ -72,18 +72,11 @@ def _lamina_compiled(name, kwargs, weights, grads):
     variables = [Variable(w, name=f"w{i}") for i, w in enumerate(weights)]
     optimizer = getattr(optimizers, name)(**kwargs)
     optimizer.build(variables)
-
-    def step(values, slots, step_grads):
-        state = list(zip(variables, values)) + list(zip(optimizer.variables, slots))
-        with StatelessScope(state, donate=True) as scope:
-            optimizer.apply(step_grads, variables)
-        return [scope.value_of(v) for v in variables], [
-            scope.value_of(v) for v in optimizer.variables
-        ]
-
-    compiled = ops.compile(step, donate_argnums=(0, 1))
-    values = [ops.copy(v.value) for v in variables]
-    slots = [ops.copy(v.value) for v in optimizer.variables]
+    compiled = ops.compile(
+        lambda values, slots, step_grads: optimizer.stateless_apply(slots, step_grads, values)
+    )
+    values = [v.value for v in variables]
+    slots = [v.value for v in optimizer.variables]
     history = []
     for step_grads in grads:
         values, slots = compiled(values, slots, [ops.convert_to_tensor(g) for g in step_grads])

@@ -40,6 +40,10 @@ from lamina.optimizers.schedules import LearningRateSchedule
 ITERATIONS_DTYPE = "int32"
 
 
+def _is_int_at_least(value, low: int) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value >= low
+
+
 def _value(x):
     return x.value if isinstance(x, Variable) else x
 
@@ -120,10 +124,8 @@ class Optimizer:
                 f"Argument(s) not recognized by {type(self).__name__}: {kwargs}. Check the "
                 "spelling against the optimizer's documented arguments."
             )
-        if gradient_accumulation_steps is not None and (
-            isinstance(gradient_accumulation_steps, bool)
-            or not isinstance(gradient_accumulation_steps, (int, np.integer))
-            or gradient_accumulation_steps < 2
+        if gradient_accumulation_steps is not None and not _is_int_at_least(
+            gradient_accumulation_steps, 2
         ):
             raise ValueError(
                 "`gradient_accumulation_steps` must be an integer >= 2 (the number of "
@@ -136,10 +138,8 @@ class Optimizer:
                     f"`ema_momentum` must be in the range [0, 1]. Received: "
                     f"ema_momentum={ema_momentum!r}"
                 )
-            if ema_overwrite_frequency is not None and (
-                isinstance(ema_overwrite_frequency, bool)
-                or not isinstance(ema_overwrite_frequency, (int, np.integer))
-                or ema_overwrite_frequency < 1
+            if ema_overwrite_frequency is not None and not _is_int_at_least(
+                ema_overwrite_frequency, 1
             ):
                 raise ValueError(
                     "`ema_overwrite_frequency` must be an integer >= 1 (every how many "

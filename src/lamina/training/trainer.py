@@ -540,17 +540,15 @@ class Trainer:
         self.reset_metrics()
         callbacks.on_test_begin()
         # Read after on_test_begin, which may change the weights (SwapEMAWeights).
-        # `_peek`: the test step keeps no reference and changes nothing in place.
-        trainable = [v._peek() for v in self.trainable_variables]
-        non_trainable = [v._peek() for v in self.non_trainable_variables]
+        trainable, non_trainable, optimizer_values, metric_values = self._current_state()
         metric_vars = self._metric_variables()
-        metric_values = [v._peek() for v in metric_vars]
         logs = {}
         steps_done = 0
         for step, (bx, by, bsw) in enumerate(batches.epoch()):
             callbacks.on_test_batch_begin(step)
             metric_values, logs = test_fn(
-                (trainable, non_trainable, [], metric_values), *self._step_inputs(bx, by, bsw)
+                (trainable, non_trainable, optimizer_values, metric_values),
+                *self._step_inputs(bx, by, bsw),
             )
             logs = self._pythonify(logs)
             steps_done = step + 1
@@ -597,10 +595,7 @@ class Trainer:
             if state is None:
                 if not self.built:
                     self(bx, training=False)
-                state = (
-                    [v._peek() for v in self.trainable_variables],
-                    [v._peek() for v in self.non_trainable_variables],
-                )
+                state = self._current_state()[:2]
             callbacks.on_predict_batch_begin(step)
             batch_out = predict_fn(state, self._step_inputs(bx)[0])
             outputs.append(_tree.map_structure(_engine.core.convert_to_numpy, batch_out))
@@ -615,11 +610,7 @@ class Trainer:
     def _predict_one_batch(self, x):
         # The common serving call (a few samples, quiet, no callbacks) skips the
         # batching and callback machinery: its cost is per call, not per sample.
-        state = (
-            [v._peek() for v in self.trainable_variables],
-            [v._peek() for v in self.non_trainable_variables],
-        )
-        outputs = self._function("predict")(state, _to_tensors(x)[0])
+        outputs = self._function("predict")(self._current_state()[:2], _to_tensors(x)[0])
         return _tree.map_structure(_engine.core.convert_to_numpy, outputs)
 
     # ------------------------------------------------------------------ on_batch

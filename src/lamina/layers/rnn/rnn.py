@@ -16,12 +16,6 @@ def _as_list(states) -> list:
     return list(states) if isinstance(states, (list, tuple)) else [states]
 
 
-def _state_shapes(batch, size):
-    if isinstance(size, (list, tuple)):
-        return [_state_shapes(batch, s) for s in size]
-    return (batch, size)
-
-
 class RNN(Layer):
     """Base class of recurrent layers: applies `cell` to each time step in turn.
 
@@ -112,7 +106,8 @@ class RNN(Layer):
         else:
             output_shape = (batch, self._output_size)
         if self.return_state:
-            return (output_shape, *[_state_shapes(batch, size) for size in self.state_size])
+            states = [_tree.map_structure(lambda s: (batch, s), size) for size in self.state_size]
+            return (output_shape, *states)
         return output_shape
 
     def build(self, sequences_shape, initial_state_shape=None) -> None:
