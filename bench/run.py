@@ -4,10 +4,15 @@
 
 Every measurement runs in its own process (bench/worker.py) with the thread
 count pinned to 1 for every row, so the rows compare like with like on a
-shared machine. Import rows import from compiled bytecode, as an installed
-package does: an unmeasured import writes it first. Prints samples/s (training), microseconds (single-sample
-predict), seconds (import), peak RSS, and the ratios; `--write` also stores
-the output in bench/RESULTS.md.
+shared machine. The environment variables set each engine's own pools; the
+process is also bound to that many CPUs (on Linux), since XLA's CPU runtime
+sizes its pool from the CPUs a process may use and reads no variable for it.
+A training row keeps the best of a few timed passes over the data (one `fit`
+epoch, or one loop of the hand-written step), then the best of the rounds.
+Import rows import from compiled bytecode, as an installed package does: an
+unmeasured import writes it first. Prints samples/s (training), microseconds
+(single-sample predict), seconds (import), peak RSS, and the ratios; `--write`
+also stores the output in bench/RESULTS.md.
 """
 
 from __future__ import annotations
@@ -45,12 +50,23 @@ def pinned_env(threads: int) -> dict:
         TF_NUM_INTRAOP_THREADS=n,
         TF_NUM_INTEROP_THREADS=n,
         TF_CPP_MIN_LOG_LEVEL="3",
-        XLA_FLAGS=f"--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads={n}",
+        XLA_FLAGS="--xla_cpu_multi_thread_eigen=false",
     )
     return env
 
 
-def measure(engine: str, impl: str, workload: str, steps: int, threads: int):
+def pinned_cpus(threads: int):
+    """The CPUs a worker is bound to: the last `threads` this process may use.
+
+    None where the platform cannot bind, or where that is every CPU anyway.
+    """
+    if not hasattr(os, "sched_getaffinity"):
+        return None
+    allowed = sorted(os.sched_getaffinity(0))
+    return set(allowed[-threads:]) if threads < len(allowed) else None
+
+
+def measure(engine: str, impl: str, workload: str, steps: int, threads: int, passes: int):
     if impl == "keras" and engine not in KERAS_ENGINES:
         return None
     if impl == "raw" and workload != "import" and engine not in ("tensorflow", "jax", "torch"):
@@ -66,16 +82,22 @@ def measure(engine: str, impl: str, workload: str, steps: int, threads: int):
         workload,
         "--steps",
         str(steps),
+        "--passes",
+        str(passes),
     ]
     env = pinned_env(threads)
+    cpus = pinned_cpus(threads)
+    bind = (lambda: os.sched_setaffinity(0, cpus)) if cpus else None
     if workload == "import":
         # An installed package imports from the bytecode pip wrote at install
         # time. A source checkout under PYTHONDONTWRITEBYTECODE=1 would compile
         # every module on every import, and the row would time the compiler.
         # One unmeasured import first writes the bytecode, for every library alike.
         env.pop("PYTHONDONTWRITEBYTECODE", None)
-        subprocess.run(cmd, capture_output=True, env=env, timeout=1800)
-    result = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=1800)
+        subprocess.run(cmd, capture_output=True, env=env, timeout=1800, preexec_fn=bind)
+    result = subprocess.run(
+        cmd, capture_output=True, text=True, env=env, timeout=1800, preexec_fn=bind
+    )
     lines = [line for line in result.stdout.splitlines() if line.startswith("{")]
     if result.returncode != 0 or not lines:
         return {"error": (result.stderr.strip().splitlines() or ["failed"])[-1][:120]}
@@ -92,13 +114,20 @@ def best_of(engine: str, workload: str, args, higher_is_better: bool) -> dict:
     runs: dict = {impl: [] for impl in IMPLS}
     for _ in range(max(1, args.repeat)):
         for impl in IMPLS:
-            runs[impl].append(measure(engine, impl, workload, args.steps, args.threads))
+            runs[impl].append(
+                measure(engine, impl, workload, args.steps, args.threads, args.passes)
+            )
     best = {}
     for impl, results in runs.items():
         good = [r for r in results if r and "value" in r]
         pick = max if higher_is_better else min
         best[impl] = pick(good, key=lambda r: r["value"]) if good else results[0]
     return best
+
+
+def _bound(threads: int) -> str:
+    cpus = pinned_cpus(threads)
+    return f" bound to CPU {','.join(map(str, sorted(cpus)))}" if cpus else ""
 
 
 def ratio(a, b, higher_is_better: bool) -> str:
@@ -124,6 +153,12 @@ def main() -> None:
     )
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument(
+        "--passes",
+        type=int,
+        default=3,
+        help="timed passes over the data in each training measurement; each keeps its best",
+    )
+    parser.add_argument(
         "--repeat",
         type=int,
         default=3,
@@ -136,8 +171,9 @@ def main() -> None:
 
     lines = [
         f"lamina benchmark, {datetime.date.today()}, {platform.processor() or platform.machine()}, "
-        f"Python {platform.python_version()}, {args.threads} thread(s), batch 128, Adam, {args.steps} steps, "
-        f"best of {args.repeat} alternating rounds",
+        f"Python {platform.python_version()}, {args.threads} thread(s){_bound(args.threads)}, "
+        f"batch 128, Adam, {args.steps} steps a pass, best of {args.passes} passes "
+        f"in each of {args.repeat} alternating rounds",
         "",
         "Ratios: lamina/keras and lamina/raw throughput for training (higher is better);",
         "keras/lamina and raw/lamina for predict latency, import time and peak RSS",

@@ -171,7 +171,11 @@ class ArrayBatches:
             stop = min(start + self.batch_size, self.size)
             index = slice(start, stop) if order is None else order[start:stop]
             yield tuple(
-                None if a is None else _tree.map_structure(lambda v, index=index: v[index], a)
+                a
+                if a is None
+                else a[index]
+                if isinstance(a, np.ndarray)
+                else _tree.map_structure(lambda v, index=index: v[index], a)
                 for a in (self.x, self.y, self.sample_weight)
             )
 

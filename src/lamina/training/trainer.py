@@ -676,15 +676,25 @@ def _to_tensors(*parts):
 
 
 def _host_arrays(*parts):
+    # Called once per step: plain arrays, the common case, skip the tree walk.
+    from lamina.backend import floatx
+
+    float_dtype = np.dtype(floatx())
+
     def cast(a):
         if a is None:
             return None
         if isinstance(a, np.ndarray):
-            dtype = _input_dtype(a)
-            return a if dtype is None or a.dtype == dtype else a.astype(dtype)
+            kind = a.dtype.kind
+            if kind == "f":
+                return a if a.dtype == float_dtype else a.astype(float_dtype)
+            return a.astype(np.int32) if a.dtype == np.int64 else a
         return _engine.core.convert_to_tensor(a, dtype=_input_dtype(a))
 
-    return tuple(None if p is None else _tree.map_structure(cast, p) for p in parts)
+    return tuple(
+        cast(p) if p is None or isinstance(p, np.ndarray) else _tree.map_structure(cast, p)
+        for p in parts
+    )
 
 
 def _input_dtype(array):

@@ -27,7 +27,35 @@ def compile(fn, donate_argnums=(), jit_compile=None):
     # jit_compile=False asks for eager execution, as Keras's JAX trainer does.
     if jit_compile is False:
         return fn
+    options = _compiler_options()
+    if options:
+        return jax.jit(fn, donate_argnums=donate_argnums, compiler_options=options)
     return jax.jit(fn, donate_argnums=donate_argnums)
+
+
+# In a training step, a layer's input gradient reads the kernel that the
+# optimizer then overwrites in place (the step's state is donated), and
+# nothing makes the update wait for that read. XLA's CPU compiler by default
+# copies such a kernel before the update, every step. With region analysis
+# it follows the order the program runs in and drops those copies. On the
+# benchmark's MLP a step runs 3-5% faster. The numbers are unchanged.
+_CPU_OPTIONS = {"xla_cpu_copy_insertion_use_region_analysis": True}
+_options_checked: list = []
+
+
+def _compiler_options() -> dict | None:
+    """The compile options for the default device, once checked by XLA."""
+    if not _options_checked:
+        options = None
+        if jax.default_backend() == "cpu":
+            try:
+                probe = jax.jit(lambda a: a + 1, compiler_options=_CPU_OPTIONS)
+                probe.lower(jax.ShapeDtypeStruct((), jnp.float32)).compile()
+                options = _CPU_OPTIONS
+            except Exception:  # an XLA without the option: compile as before
+                options = None
+        _options_checked.append(options)
+    return _options_checked[0]
 
 
 def compiles_eager_calls() -> bool:
