@@ -128,3 +128,30 @@ def test_early_stopping_restores_the_best_epoch_exactly():
     for got, want in zip(model.get_weights(), per_epoch[0][1]):
         np.testing.assert_array_equal(got, want)
     assert len(per_epoch) == 3
+
+
+class _CallCounter(lamina.layers.Layer):
+    """Counts its calls in a non-trainable weight, in inference as in training."""
+
+    def build(self, input_shape):
+        self.count = self.add_weight(shape=(), initializer="zeros", trainable=False)
+
+    def call(self, x):
+        self.count.assign(self.count + 1.0)
+        return x
+
+
+def test_evaluation_and_prediction_keep_what_their_steps_assign():
+    counter = _CallCounter()
+    model = lamina.Sequential([lamina.Input((3,)), counter, lamina.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    x, y = np.ones((8, 3), "float32"), np.zeros((8, 1), "float32")
+    model.predict(x, batch_size=2, verbose=0)  # 4 batches
+    assert float(counter.count.numpy()) == 4.0
+    model.predict(x[:2], verbose=0)  # one small batch: the serving path
+    model.evaluate(x, y, batch_size=4, verbose=0)  # 2 batches
+    model.test_on_batch(x, y)
+    model.predict_on_batch(x)
+    assert float(counter.count.numpy()) == 9.0
+    model.fit(x, y, batch_size=8, epochs=2, verbose=0)
+    assert float(counter.count.numpy()) == 11.0

@@ -274,6 +274,7 @@ class _Plan:
                 sub._trainable_variables
                 + sub._non_trainable_variables
                 + [g.state for g in sub._seed_generators]
+                + sub._call_state_variables
             ):
                 if id(v) not in seen:
                     seen.add(id(v))

@@ -124,6 +124,9 @@ class Layer:
         self._trainable_variables: list[Variable] = []
         self._non_trainable_variables: list[Variable] = []
         self._seed_generators: list[SeedGenerator] = []
+        # State a call carries to the next one (a stateful RNN's states): not
+        # weights (never saved, not in `weights`), but steps read and write it.
+        self._call_state_variables: list[Variable] = []
         self._losses: list = []
         self._inbound_nodes: list[Node] = []
         from lamina import regularizers
@@ -231,12 +234,28 @@ class Layer:
 
     @property
     def non_trainable_variables(self) -> list[Variable]:
-        """Non-trainable weights plus random-seed state: everything a step updates but the optimizer."""
-        return self.non_trainable_weights + [g.state for g in self._all_seed_generators()]
+        """Non-trainable weights plus random-seed state and the state calls
+        carry (stateful RNNs): everything a step updates but the optimizer."""
+        return (
+            self.non_trainable_weights
+            + [g.state for g in self._all_seed_generators()]
+            + self._all_call_state_variables()
+        )
 
     @property
     def variables(self) -> list[Variable]:
-        return self.weights + [g.state for g in self._all_seed_generators()]
+        return (
+            self.weights
+            + [g.state for g in self._all_seed_generators()]
+            + self._all_call_state_variables()
+        )
+
+    def _all_call_state_variables(self) -> list[Variable]:
+        result = []
+        for layer in self._all_layers():
+            if layer._call_state_variables:
+                _extend_unique(result, [layer._call_state_variables])
+        return result
 
     def _all_seed_generators(self) -> list[SeedGenerator]:
         result = []

@@ -236,27 +236,45 @@ class Trainer:
         return (trainable, non_trainable, optimizer_values, metric_values), logs
 
     def _test_step(self, state, x, y, sample_weight):
+        """Returns `(metric_values, logs, changed)`: see `_changed_values`."""
         trainable_vars, non_trainable_vars, _, metric_vars = self._state_variables()
         trainable, non_trainable, _, metric_values = state
         mapping = list(zip(trainable_vars, trainable)) + list(
             zip(non_trainable_vars, non_trainable)
         )
         self._clear_losses()
-        with StatelessScope(mapping, collect=False):
+        with StatelessScope(mapping) as scope:
             y_pred = self(x, training=False)
             loss, per_output = self.compute_loss(x, y, y_pred, sample_weight, training=False)
-        return self._update_metrics(
+        changed = _changed_values(scope, non_trainable_vars, non_trainable)
+        metric_values, logs = self._update_metrics(
             metric_vars, metric_values, loss, per_output, y, y_pred, sample_weight
         )
+        return metric_values, logs, changed
 
     def _predict_step(self, state, x):
+        """Returns `(outputs, changed)`: see `_changed_values`."""
         trainable_vars, non_trainable_vars = self.trainable_variables, self.non_trainable_variables
         trainable, non_trainable = state
         mapping = list(zip(trainable_vars, trainable)) + list(
             zip(non_trainable_vars, non_trainable)
         )
-        with StatelessScope(mapping, collect=False):
-            return self(x, training=False)
+        with StatelessScope(mapping) as scope:
+            outputs = self(x, training=False)
+        return outputs, _changed_values(scope, non_trainable_vars, non_trainable)
+
+    def _keep_changes(self, non_trainable: list, changed: list) -> list:
+        """Write what an evaluation or prediction step assigned (a stateful RNN's
+        states) into the variables; returns the values for the next step."""
+        if not any(value is not None for value in changed):
+            return non_trainable
+        result = list(non_trainable)
+        for i, (variable, value) in enumerate(zip(self.non_trainable_variables, changed)):
+            if value is not None:
+                variable._value = value
+                variable._exclusive = value
+                result[i] = value
+        return result
 
     def _update_metrics(
         self, metric_vars, metric_values, loss, per_output, y, y_pred, sample_weight
@@ -546,10 +564,11 @@ class Trainer:
         steps_done = 0
         for step, (bx, by, bsw) in enumerate(batches.epoch()):
             callbacks.on_test_batch_begin(step)
-            metric_values, logs = test_fn(
+            metric_values, logs, changed = test_fn(
                 (trainable, non_trainable, optimizer_values, metric_values),
                 *self._step_inputs(bx, by, bsw),
             )
+            non_trainable = self._keep_changes(non_trainable, changed)
             logs = self._pythonify(logs)
             steps_done = step + 1
             callbacks.on_test_batch_end(step, logs)
@@ -597,7 +616,8 @@ class Trainer:
                     self(bx, training=False)
                 state = self._current_state()[:2]
             callbacks.on_predict_batch_begin(step)
-            batch_out = predict_fn(state, self._step_inputs(bx)[0])
+            batch_out, changed = predict_fn(state, self._step_inputs(bx)[0])
+            state = (state[0], self._keep_changes(state[1], changed))
             outputs.append(_tree.map_structure(_engine.core.convert_to_numpy, batch_out))
             steps_done = step + 1
             callbacks.on_predict_batch_end(step, {"outputs": batch_out})
@@ -610,7 +630,9 @@ class Trainer:
     def _predict_one_batch(self, x):
         # The common serving call (a few samples, quiet, no callbacks) skips the
         # batching and callback machinery: its cost is per call, not per sample.
-        outputs = self._function("predict")(self._current_state()[:2], _to_tensors(x)[0])
+        state = self._current_state()[:2]
+        outputs, changed = self._function("predict")(state, _to_tensors(x)[0])
+        self._keep_changes(state[1], changed)
         return _tree.map_structure(_engine.core.convert_to_numpy, outputs)
 
     # ------------------------------------------------------------------ on_batch
@@ -636,9 +658,10 @@ class Trainer:
         self._symbolic_build(x, y)
         self.reset_metrics()
         state = self._current_state()
-        metric_values, logs = self._function("test")(
+        metric_values, logs, changed = self._function("test")(
             state, *self._step_inputs(x, y, sample_weight)
         )
+        self._keep_changes(state[1], changed)
         for variable, value in zip(self._metric_variables(), metric_values):
             variable._value = value
         return self._format_logs(self._pythonify(logs), return_dict)
@@ -666,6 +689,16 @@ class Trainer:
 def _batch_size(x):
     first = _tree.flatten(x)[0]
     return ops.cast(ops.shape(first)[0], "float32")
+
+
+def _changed_values(scope, variables, values) -> list:
+    """What a step assigned to `variables`: the new value, or None where a
+    variable kept the value it came in with. The structure is fixed while the
+    step is traced, so a step that assigns nothing returns nothing to copy."""
+    return [
+        None if scope.get(variable) is value else scope.value_of(variable)
+        for variable, value in zip(variables, values)
+    ]
 
 
 def _to_tensors(*parts):

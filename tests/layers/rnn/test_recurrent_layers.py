@@ -272,12 +272,6 @@ def test_feature_size_change_is_rejected():
 
 
 @pytest.mark.parametrize("name", LAYERS)
-def test_stateful_is_not_supported_yet(name):
-    with pytest.raises(NotImplementedError, match="stateful=True"):
-        getattr(layers, name)(UNITS, stateful=True)
-
-
-@pytest.mark.parametrize("name", LAYERS)
 def test_all_true_mask_changes_nothing(name):
     layer = getattr(layers, name)(UNITS, return_sequences=True, return_state=True)
     x = _inputs()

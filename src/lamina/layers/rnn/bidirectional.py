@@ -122,6 +122,20 @@ class Bidirectional(Layer):
             self.set_weights(self._initial_weights)
             self._initial_weights = None
 
+    def reset_state(self) -> None:
+        """Zero the states of both directions when they are stateful."""
+        self.forward_layer.reset_state()
+        self.backward_layer.reset_state()
+
+    def reset_states(self) -> None:
+        self.reset_state()
+
+    @property
+    def states(self):
+        if self.forward_layer.states is None:
+            return None
+        return list(self.forward_layer.states) + list(self.backward_layer.states)
+
     def compute_output_shape(self, sequences_shape, initial_state_shape=None):
         output_shape = self.forward_layer.compute_output_shape(sequences_shape)
         state_shapes: tuple = ()

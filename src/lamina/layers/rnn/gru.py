@@ -12,7 +12,7 @@ class GRU(CellRNN):
     Weights (in the cell): `kernel` `(features, 3 * units)`, `recurrent_kernel`
     `(units, 3 * units)`, `bias` `(2, 3 * units)` with `reset_after=True`
     (Keras 3's default) or `(3 * units,)`; gate order update, reset,
-    candidate. Masking and `stateful=True` are not supported yet.
+    candidate.
 
     Args:
         units: the size of the output and of the state.
@@ -31,7 +31,7 @@ class GRU(CellRNN):
         return_state: also return the final state.
         go_backwards: process the sequence from its end (the returned
             sequence is in reversed order).
-        stateful: must be False for now.
+        stateful: carry each batch's final states into the next call (see `RNN`).
         unroll: accepted and ignored (the loop is always a scan).
         reset_after: apply the reset gate after the recurrent matmul.
         use_cudnn: accepted for compatibility: "auto", True or False.

@@ -11,8 +11,7 @@ class LSTM(CellRNN):
 
     Weights (in the cell, named as Keras names them): `kernel`
     `(features, 4 * units)`, `recurrent_kernel` `(units, 4 * units)`, `bias`
-    `(4 * units,)`; gate order input, forget, cell, output. Masking and
-    `stateful=True` are not supported yet.
+    `(4 * units,)`; gate order input, forget, cell, output.
 
     Args:
         units: the size of the output and of the states.
@@ -32,7 +31,7 @@ class LSTM(CellRNN):
         return_state: also return the final `h` and `c`.
         go_backwards: process the sequence from its end (the returned
             sequence is in reversed order).
-        stateful: must be False for now.
+        stateful: carry each batch's final states into the next call (see `RNN`).
         unroll: accepted and ignored (the loop is always a scan).
         use_cudnn: accepted for compatibility: "auto", True or False.
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from lamina import ops
+from lamina.backend._variable import Variable
 from lamina.layers._masking import time_mask
 from lamina.layers.input_spec import InputShapeError, InputSpec
 from lamina.layers.layer import Layer
@@ -32,8 +35,13 @@ class RNN(Layer):
         return_state: also return the final states, after the output.
         go_backwards: process the sequence from its end; the returned
             sequence is then in processing (reversed) order, as in Keras.
-        stateful: must be False; carrying states across batches is not
-            supported yet.
+        stateful: carry the final states of each batch into the next call,
+            sample `i` of a batch continuing sample `i` of the previous one.
+            The batch size must then be fixed: give it to the input
+            (`Input(shape, batch_size=n)` or `batch_input_shape`). The
+            states live in `states`, outside the weights (they are not
+            saved); `reset_state()` zeroes them. They carry through `fit`,
+            `evaluate`, `predict` and direct calls on every engine.
         unroll: accepted for compatibility; the loop is never unrolled.
         zero_output_for_mask: with `return_sequences` and a mask, output
             zeros at masked steps instead of repeating the previous output.
@@ -75,18 +83,14 @@ class RNN(Layer):
                 "RNN's cell must have a `state_size` attribute: an int or a list of ints, "
                 f"one per state; got state_size={state_size!r} on {cell!r}."
             )
-        if stateful:
-            raise NotImplementedError(
-                f"{type(self).__name__}(stateful=True) is not supported yet. Use "
-                "stateful=False and pass the previous final states as "
-                "`initial_state=...` (get them with return_state=True)."
-            )
         super().__init__(**kwargs)
         self.cell = cell
         self.return_sequences = bool(return_sequences)
         self.return_state = bool(return_state)
         self.go_backwards = bool(go_backwards)
-        self.stateful = False
+        self.stateful = bool(stateful)
+        # The state variables, shaped as `get_initial_state` (built when stateful).
+        self._states = None
         self.unroll = bool(unroll)
         self.zero_output_for_mask = bool(zero_output_for_mask)
         self.single_state = isinstance(state_size, int)
@@ -128,7 +132,35 @@ class RNN(Layer):
             min_ndim=None if spec is not None and spec.ndim else 3,
             axes={-1: sequences_shape[-1]} if sequences_shape[-1] is not None else None,
         )
+        if self.stateful:
+            if self._states is None:
+                self._create_states(sequences_shape)
+            else:
+                self.reset_state()
         self.built = True
+
+    def _create_states(self, sequences_shape) -> None:
+        batch = sequences_shape[0]
+        if batch is None:
+            raise ValueError(
+                f"Layer {self.name!r} ({type(self).__name__}) has stateful=True, which needs a "
+                f"fixed batch size; the input has shape {tuple(sequences_shape)}, with no batch "
+                "size. Give the model its batch size: Input(shape, batch_size=n), or "
+                "batch_input_shape=(n, timesteps, features) on the first layer."
+            )
+        dtype = getattr(self.cell, "compute_dtype", self.compute_dtype)
+        self._states = [
+            _tree.map_structure(
+                lambda size: Variable(
+                    np.zeros((int(batch), int(size)), dtype=dtype),
+                    trainable=False,
+                    name=f"{self.name}_state",
+                ),
+                size,
+            )
+            for size in self.state_size
+        ]
+        self._call_state_variables.extend(_tree.flatten(self._states))
 
     # ------------------------------------------------------------------ states
     def get_initial_state(self, batch_size) -> list:
@@ -143,8 +175,15 @@ class RNN(Layer):
             for size in self.state_size
         ]
 
+    @property
+    def states(self):
+        """The state variables of a stateful layer (None otherwise), one entry per cell state."""
+        return self._states
+
     def reset_state(self) -> None:
-        """Nothing to reset: states live only within a call (stateful=False)."""
+        """Zero the states of a stateful layer; a layer that is not stateful has none."""
+        for variable in _tree.flatten(self._states or []):
+            variable.assign(np.zeros(variable.shape, dtype=variable.dtype))
 
     def reset_states(self) -> None:
         self.reset_state()
@@ -152,7 +191,11 @@ class RNN(Layer):
     # ------------------------------------------------------------------ calling
     def call(self, sequences, initial_state=None, mask=None, training=False):
         mask = time_mask(mask)
-        if initial_state is None:
+        if self._states is not None:
+            self._check_stateful_batch(sequences)
+        if initial_state is None and self._states is not None:
+            states = [_tree.map_structure(lambda v: v.value, s) for s in self._states]
+        elif initial_state is None:
             states = self.get_initial_state(ops.shape(sequences)[0])
         else:
             states = _as_list(initial_state)
@@ -179,10 +222,25 @@ class RNN(Layer):
                 if isinstance(cell, DropoutMasks):
                     cell.reset_dropout_masks()
 
+        if self._states is not None:
+            for variable, value in zip(_tree.flatten(self._states), _tree.flatten(final_states)):
+                variable.assign(value)
         output = outputs if self.return_sequences else last_output
         if self.return_state:
             return (output, *final_states)
         return output
+
+    def _check_stateful_batch(self, sequences) -> None:
+        batch = ops.shape(sequences)[0]
+        expected = _tree.flatten(self._states)[0].shape[0]
+        if isinstance(batch, int) and batch != expected:
+            raise ValueError(
+                f"Layer {self.name!r} ({type(self).__name__}) is stateful with batch size "
+                f"{expected}, but got a batch of {batch} (input shape "
+                f"{tuple(ops.shape(sequences))}). Each call continues the previous batch "
+                f"sample by sample, so every batch must hold {expected} samples: pass "
+                f"batch_size={expected} and a number of samples that is a multiple of it."
+            )
 
     def _all_cells(self) -> list:
         return list(self.cell.cells) if isinstance(self.cell, StackedRNNCells) else [self.cell]

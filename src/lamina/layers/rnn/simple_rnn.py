@@ -10,7 +10,6 @@ class SimpleRNN(CellRNN):
     """Fully connected RNN whose output is fed back as the next step's state, as Keras 3's.
 
     Computes `h_t = activation(x_t @ kernel + h_{t-1} @ recurrent_kernel + bias)`.
-    Masking and `stateful=True` are not supported yet.
 
     Args:
         units: the size of the output and of the state.
@@ -27,7 +26,7 @@ class SimpleRNN(CellRNN):
         return_state: also return the final state.
         go_backwards: process the sequence from its end (the returned
             sequence is in reversed order).
-        stateful: must be False for now.
+        stateful: carry each batch's final states into the next call (see `RNN`).
         unroll: accepted and ignored (the loop is always a scan).
         seed: seed of the dropout masks.
 
