@@ -11,6 +11,7 @@ variable to its value in `state`, and their assignments become the new state.
 from __future__ import annotations
 
 import math
+import numbers
 import warnings
 
 import numpy as np
@@ -41,6 +42,7 @@ class Trainer:
         self._compile_loss = None
         self._compile_metrics = None
         self._loss_tracker = None
+        self.steps_per_execution = 1
         self._functions: dict = {}
         self._nan_warned = False
         self.run_eagerly = False
@@ -76,6 +78,10 @@ class Trainer:
             metrics: metric names or objects; per output as a list of lists or a dict.
             weighted_metrics: metrics that also take `sample_weight`.
             run_eagerly: skip compilation (slow, for debugging).
+            steps_per_execution: batches each call of the compiled step runs,
+                one after another. Callbacks' batch hooks then run once per
+                call: `on_*_batch_begin` with its first batch's index,
+                `on_*_batch_end` with its last one's and the logs after it.
             jit_compile: "auto", True or False: whether the engine's XLA-style
                 compiler is used where it is optional.
         """
@@ -92,7 +98,16 @@ class Trainer:
         )
         self.run_eagerly = bool(run_eagerly)
         self.jit_compile = jit_compile
-        self.steps_per_execution = steps_per_execution
+        if (
+            isinstance(steps_per_execution, bool)
+            or not isinstance(steps_per_execution, numbers.Integral)
+            or steps_per_execution < 1
+        ):
+            raise ValueError(
+                f"steps_per_execution must be a positive integer; got {steps_per_execution!r}. "
+                "Use 1 (the default) to run one batch per call of the compiled step."
+            )
+        self.steps_per_execution = int(steps_per_execution)
         self._functions = {}
         self.compiled = True
         self._compile_config = {
@@ -263,6 +278,38 @@ class Trainer:
             outputs = self(x, training=False)
         return outputs, _changed_values(scope, non_trainable_vars, non_trainable)
 
+    # Several batches per call (`steps_per_execution`): the steps above, one
+    # after another inside one compiled function. Each takes a list of
+    # batches, each batch as one step takes it.
+    def _train_steps(self, state, batches):
+        logs = {}
+        for x, y, sample_weight in batches:
+            state, logs = self._train_step(state, x, y, sample_weight)
+        return state, logs
+
+    def _test_steps(self, state, batches):
+        trainable, non_trainable, optimizer_values, metric_values = state
+        changed_any = [None] * len(non_trainable)
+        logs = {}
+        for x, y, sample_weight in batches:
+            metric_values, logs, changed = self._test_step(
+                (trainable, non_trainable, optimizer_values, metric_values), x, y, sample_weight
+            )
+            non_trainable = [n if c is None else c for n, c in zip(non_trainable, changed)]
+            changed_any = [a if c is None else c for a, c in zip(changed_any, changed)]
+        return metric_values, logs, changed_any
+
+    def _predict_steps(self, state, batches):
+        trainable, non_trainable = state
+        changed_any = [None] * len(non_trainable)
+        outputs = []
+        for x in batches:
+            out, changed = self._predict_step((trainable, non_trainable), x)
+            outputs.append(out)
+            non_trainable = [n if c is None else c for n, c in zip(non_trainable, changed)]
+            changed_any = [a if c is None else c for a, c in zip(changed_any, changed)]
+        return outputs, changed_any
+
     def _keep_changes(self, non_trainable: list, changed: list) -> list:
         """Write what an evaluation or prediction step assigned (a stateful RNN's
         states) into the variables; returns the values for the next step."""
@@ -297,12 +344,15 @@ class Trainer:
                 "train": self._train_step,
                 "test": self._test_step,
                 "predict": self._predict_step,
+                "train_steps": self._train_steps,
+                "test_steps": self._test_steps,
+                "predict_steps": self._predict_steps,
             }[kind]
             if self.run_eagerly:
                 fn = step
             else:
                 jit = None if self.jit_compile == "auto" else bool(self.jit_compile)
-                donate = (0,) if kind == "train" else ()
+                donate = (0,) if kind.startswith("train") else ()
                 fn = _engine.functional.compile(step, donate_argnums=donate, jit_compile=jit)
             self._functions[kind] = fn
         return fn
@@ -449,13 +499,17 @@ class Trainer:
             groups = self._state_variables()
             state = self._train_state(groups)
             steps_done = 0
-            for step, (bx, by, bsw) in enumerate(batches.epoch()):
-                if step < skip_steps:  # trained before the interruption
-                    continue
-                callbacks.on_train_batch_begin(step)
+            for first, group in _executions(batches.epoch(), self.steps_per_execution, skip_steps):
+                step = first + len(group) - 1
+                callbacks.on_train_batch_begin(first)
                 if reread_state:
                     state = self._train_state(groups)
-                state, logs = train_fn(state, *self._step_inputs(bx, by, bsw))
+                if len(group) == 1 and self.steps_per_execution == 1:
+                    state, logs = train_fn(state, *self._step_inputs(*group[0]))
+                else:
+                    state, logs = self._function("train_steps")(
+                        state, [self._step_inputs(*b) for b in group]
+                    )
                 self._write_state(state, groups)
                 steps_done = step + 1
                 if batch_logs_read:
@@ -562,12 +616,16 @@ class Trainer:
         metric_vars = self._metric_variables()
         logs = {}
         steps_done = 0
-        for step, (bx, by, bsw) in enumerate(batches.epoch()):
-            callbacks.on_test_batch_begin(step)
-            metric_values, logs, changed = test_fn(
-                (trainable, non_trainable, optimizer_values, metric_values),
-                *self._step_inputs(bx, by, bsw),
-            )
+        for first, group in _executions(batches.epoch(), self.steps_per_execution):
+            step = first + len(group) - 1
+            callbacks.on_test_batch_begin(first)
+            state = (trainable, non_trainable, optimizer_values, metric_values)
+            if self.steps_per_execution == 1:
+                metric_values, logs, changed = test_fn(state, *self._step_inputs(*group[0]))
+            else:
+                metric_values, logs, changed = self._function("test_steps")(
+                    state, [self._step_inputs(*b) for b in group]
+                )
             non_trainable = self._keep_changes(non_trainable, changed)
             logs = self._pythonify(logs)
             steps_done = step + 1
@@ -610,15 +668,26 @@ class Trainer:
         outputs = []
         state = None
         steps_done = 0
-        for step, (bx, _, _) in enumerate(batches.epoch()):
+        for first, group in _executions(batches.epoch(), self.steps_per_execution):
+            step = first + len(group) - 1
             if state is None:
                 if not self.built:
-                    self(bx, training=False)
+                    self(group[0][0], training=False)
                 state = self._current_state()[:2]
-            callbacks.on_predict_batch_begin(step)
-            batch_out, changed = predict_fn(state, self._step_inputs(bx)[0])
+            callbacks.on_predict_batch_begin(first)
+            if self.steps_per_execution == 1:
+                batch_out, changed = predict_fn(state, self._step_inputs(group[0][0])[0])
+                group_out = [batch_out]
+            else:
+                group_out, changed = self._function("predict_steps")(
+                    state, [self._step_inputs(b[0])[0] for b in group]
+                )
+                batch_out = _tree.map_structure(
+                    lambda *parts: _engine.numpy.concatenate(parts, axis=0), *group_out
+                )
             state = (state[0], self._keep_changes(state[1], changed))
-            outputs.append(_tree.map_structure(_engine.core.convert_to_numpy, batch_out))
+            for out in group_out:
+                outputs.append(_tree.map_structure(_engine.core.convert_to_numpy, out))
             steps_done = step + 1
             callbacks.on_predict_batch_end(step, {"outputs": batch_out})
         callbacks.params["steps_done"] = steps_done
@@ -689,6 +758,25 @@ class Trainer:
 def _batch_size(x):
     first = _tree.flatten(x)[0]
     return ops.cast(ops.shape(first)[0], "float32")
+
+
+def _executions(batches, steps_per_execution: int, skip: int = 0):
+    """`(index of the first batch, [batches])` for each call of the compiled
+    step: `steps_per_execution` batches at a time, the last call taking what
+    is left; the first `skip` batches are passed over."""
+    group: list = []
+    first = skip
+    for step, batch in enumerate(batches):
+        if step < skip:
+            continue
+        if not group:
+            first = step
+        group.append(batch)
+        if len(group) == steps_per_execution:
+            yield first, group
+            group = []
+    if group:
+        yield first, group
 
 
 def _changed_values(scope, variables, values) -> list:
