@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import collections
+import concurrent.futures
+import itertools
 import math
 import numbers
+import warnings
 
 import numpy as np
 
 from lamina.backend import engine as _engine
 from lamina.utils import _tree
+from lamina.utils.py_dataset import PyDataset
 
 
 class DataError(ValueError):
@@ -182,24 +187,88 @@ class ArrayBatches:
 
 class IterableBatches:
     """Batches from a Python iterable (a generator, a PyDataset, a tf.data.Dataset)
-    yielding `x`, `(x,)`, `(x, y)` or `(x, y, sample_weight)`."""
+    yielding `x`, `(x,)`, `(x, y)` or `(x, y, sample_weight)`.
+
+    A PyDataset is read by index, every batch once per epoch, ahead of the
+    step by its `workers` threads, and told `on_epoch_begin`/`on_epoch_end`.
+    Other iterables that can be iterated again (a list, a tf.data.Dataset)
+    start over each epoch; a generator or iterator goes on where the last
+    epoch stopped, so give `steps_per_epoch` to train it for several epochs.
+    """
 
     def __init__(self, data, steps=None):
         self.data = data
         self.steps = steps
-        self.num_batches = steps if steps is not None else _len_or_none(data)
+        if isinstance(data, PyDataset):
+            length = data.num_batches
+        else:
+            length = _len_or_none(data)
+        self.num_batches = steps if steps is not None else length
+        self._one_pass = iter(data) is data if not isinstance(data, PyDataset) else False
+        self._pending: list = []
+
+    def peek(self):
+        """The first batch, standardized, without losing it from the next epoch."""
+        if isinstance(self.data, PyDataset):
+            return _standard_batch(self.data[0])
+        if self._one_pass:
+            if not self._pending:
+                self._pending.append(next(self.data))
+            return _standard_batch(self._pending[0])
+        return _standard_batch(next(iter(self.data)))
 
     def epoch(self):
-        for step, batch in enumerate(self.data):
-            if self.steps is not None and step >= self.steps:
+        if isinstance(self.data, PyDataset):
+            yield from self._py_dataset_epoch()
+            return
+        source = self.data
+        if self._pending:
+            source = itertools.chain(self._pending, self.data)
+            self._pending = []
+        for step, batch in enumerate(source):
+            yield _standard_batch(batch)
+            if self.steps is not None and step + 1 >= self.steps:
                 break
-            if not isinstance(batch, tuple):
-                batch = (batch,)
-            batch = tuple(
-                None if b is None else _tree.map_structure(lambda v: to_array(v, "batch"), b)
-                for b in batch
+
+    def _py_dataset_epoch(self):
+        data = self.data
+        count = len(data) if self.steps is None else min(int(self.steps), len(data))
+        data.on_epoch_begin()
+        workers = data.workers
+        if workers > 1 and data.use_multiprocessing:
+            warnings.warn(
+                "lamina loads a PyDataset's batches with threads; use_multiprocessing=True "
+                f"runs {workers} threads instead of processes.",
+                stacklevel=3,
             )
-            yield (batch + (None, None, None))[:3]
+        if workers <= 1:
+            for index in range(count):
+                yield _standard_batch(data[index])
+        else:
+            with concurrent.futures.ThreadPoolExecutor(workers) as pool:
+                ahead = collections.deque()
+                next_index = 0
+                for _ in range(count):
+                    while next_index < count and len(ahead) < max(workers, data.max_queue_size):
+                        ahead.append(pool.submit(data.__getitem__, next_index))
+                        next_index += 1
+                    yield _standard_batch(ahead.popleft().result())
+        data.on_epoch_end()
+
+
+def _standard_batch(batch) -> tuple:
+    if not isinstance(batch, tuple):
+        batch = (batch,)
+    if not 1 <= len(batch) <= 3:
+        raise DataError(
+            f"A batch from the dataset has {len(batch)} parts; expected x, (x, y) or "
+            "(x, y, sample_weight)."
+        )
+    batch = tuple(
+        None if b is None else _tree.map_structure(lambda v: to_array(v, "batch"), b)
+        for b in batch
+    )
+    return (batch + (None, None, None))[:3]
 
 
 def _len_or_none(data):
@@ -210,6 +279,8 @@ def _len_or_none(data):
 
 
 def is_iterable_dataset(x) -> bool:
+    if isinstance(x, PyDataset):
+        return True
     if isinstance(x, (np.ndarray, list, tuple, dict)) or _engine.core.is_tensor(x):
         return False
     return hasattr(x, "__iter__") and not hasattr(x, "shape")

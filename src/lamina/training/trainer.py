@@ -434,8 +434,9 @@ class Trainer:
         self._require_compiled("fit")
         verbose = 1 if verbose == "auto" else int(verbose)
         if data_adapter.is_iterable_dataset(x):
+            _no_targets_beside(x, y, sample_weight)
             batches = data_adapter.IterableBatches(x, steps=steps_per_epoch)
-            first = next(iter(batches.epoch()))
+            first = batches.peek()
             sample_x, sample_y = first[0], first[1]
             if validation_split:
                 raise ValueError(
@@ -589,8 +590,9 @@ class Trainer:
         self._require_compiled("evaluate")
         verbose = 1 if verbose == "auto" else int(verbose)
         if data_adapter.is_iterable_dataset(x):
+            _no_targets_beside(x, y, sample_weight)
             batches = data_adapter.IterableBatches(x, steps=steps)
-            first = next(iter(batches.epoch()))
+            first = batches.peek()
             self._symbolic_build(first[0], first[1])
         else:
             x, y, sample_weight = data_adapter.standardize(x, y, sample_weight)
@@ -833,6 +835,17 @@ def _shuffle_seed():
     from lamina.random._global import draw_seed
 
     return draw_seed()
+
+
+def _no_targets_beside(x, y, sample_weight) -> None:
+    if y is not None or sample_weight is not None:
+        given = "y" if y is not None else "sample_weight"
+        raise ValueError(
+            f"x is a dataset ({type(x).__name__}), which yields its own targets, so {given} "
+            f"must not be given; got {given} of type "
+            f"{type(y if y is not None else sample_weight).__name__}. Yield (x, y) or "
+            "(x, y, sample_weight) batches from the dataset instead."
+        )
 
 
 def _standardize_validation(validation_data):

@@ -10,4 +10,6 @@ from lamina.saving.object_registration import (
 from lamina.utils.numerical_utils import normalize as normalize
 from lamina.utils.numerical_utils import to_categorical as to_categorical
 from lamina.utils.progbar import Progbar as Progbar
+from lamina.utils.py_dataset import PyDataset as PyDataset
+from lamina.utils.py_dataset import Sequence as Sequence
 from lamina.utils.random_utils import set_random_seed as set_random_seed
