@@ -13,3 +13,4 @@ from lamina.utils.progbar import Progbar as Progbar
 from lamina.utils.py_dataset import PyDataset as PyDataset
 from lamina.utils.py_dataset import Sequence as Sequence
 from lamina.utils.random_utils import set_random_seed as set_random_seed
+from lamina.utils.sequence_utils import pad_sequences as pad_sequences
