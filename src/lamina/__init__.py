@@ -15,6 +15,7 @@ if not _cli_mode.active():
     from lamina import callbacks as callbacks
     from lamina import config as config
     from lamina import constraints as constraints
+    from lamina import datasets as datasets
     from lamina import initializers as initializers
     from lamina import layers as layers
     from lamina import losses as losses

@@ -7,6 +7,7 @@ from lamina.saving.object_registration import get_registered_object as get_regis
 from lamina.saving.object_registration import (
     register_keras_serializable as register_keras_serializable,
 )
+from lamina.utils.file_utils import get_file as get_file
 from lamina.utils.numerical_utils import normalize as normalize
 from lamina.utils.numerical_utils import to_categorical as to_categorical
 from lamina.utils.progbar import Progbar as Progbar
