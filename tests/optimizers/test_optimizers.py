@@ -29,6 +29,23 @@ CONFIGS = [
     ("Adadelta", {"learning_rate": 1.0}),
     ("Nadam", {}),
     ("Adamax", {"weight_decay": 0.05}),
+    ("Lion", {}),
+    ("Lion", {"learning_rate": 0.01, "beta_1": 0.5, "weight_decay": 0.01}),
+    ("Lamb", {}),
+    ("Lamb", {"learning_rate": 0.01, "clipnorm": 1.0}),
+    ("Ftrl", {}),
+    (
+        "Ftrl",
+        {
+            "learning_rate": 0.1,
+            "learning_rate_power": -0.3,
+            "initial_accumulator_value": 0.2,
+            "l1_regularization_strength": 0.05,
+            "l2_regularization_strength": 0.1,
+            "l2_shrinkage_regularization_strength": 0.02,
+            "beta": 0.5,
+        },
+    ),
 ]
 
 SCHEDULES = [
@@ -295,3 +312,9 @@ def test_argument_errors():
         optimizers.AdamW(weight_decay=None)
     with pytest.raises(ValueError, match="momentum"):
         optimizers.SGD(momentum=1.5)
+    with pytest.raises(ValueError, match=r"Lion's beta_1 must be in \(0, 1\]; got beta_1=0"):
+        optimizers.Lion(beta_1=0)
+    with pytest.raises(ValueError, match=r"Ftrl's learning_rate_power must be <= 0; got"):
+        optimizers.Ftrl(learning_rate_power=0.5)
+    with pytest.raises(ValueError, match=r"Ftrl's l1_regularization_strength must be >= 0"):
+        optimizers.Ftrl(l1_regularization_strength=-1.0)

@@ -8,6 +8,9 @@ from lamina.optimizers.adagrad import Adagrad as Adagrad
 from lamina.optimizers.adam import Adam as Adam
 from lamina.optimizers.adamax import Adamax as Adamax
 from lamina.optimizers.adamw import AdamW as AdamW
+from lamina.optimizers.ftrl import Ftrl as Ftrl
+from lamina.optimizers.lamb import Lamb as Lamb
+from lamina.optimizers.lion import Lion as Lion
 from lamina.optimizers.nadam import Nadam as Nadam
 from lamina.optimizers.optimizer import Optimizer as Optimizer
 from lamina.optimizers.rmsprop import RMSprop as RMSprop
@@ -15,7 +18,7 @@ from lamina.optimizers.sgd import SGD as SGD
 
 ALL_OBJECTS = {
     cls.__name__.lower(): cls
-    for cls in (Adadelta, Adagrad, Adam, Adamax, AdamW, Nadam, RMSprop, SGD)
+    for cls in (Adadelta, Adagrad, Adam, Adamax, AdamW, Ftrl, Lamb, Lion, Nadam, RMSprop, SGD)
 }
 
 

@@ -287,11 +287,24 @@ class Optimizer:
     def add_optimizer_variables(self, trainable_variables, name, initializer="zeros"):
         """Slots for each variable; a list of names gives a tuple of lists, interleaved per variable as Keras orders them."""
         names = [name] if isinstance(name, str) else list(name)
+        # One initializer for every slot, or a list with one per name (as Keras takes it).
+        initializers = (
+            list(initializer)
+            if isinstance(initializer, (list, tuple))
+            else [initializer] * len(names)
+        )
+        if len(initializers) != len(names):
+            raise ValueError(
+                f"add_optimizer_variables got {len(initializers)} initializers for the "
+                f"{len(names)} slot names {names}; give one, or one per name."
+            )
         slots = tuple([] for _ in names)
         for variable in trainable_variables:
             for i, slot_name in enumerate(names):
                 slots[i].append(
-                    self.add_variable_from_reference(variable, slot_name, initializer=initializer)
+                    self.add_variable_from_reference(
+                        variable, slot_name, initializer=initializers[i]
+                    )
                 )
         return slots[0] if isinstance(name, str) else slots
 
