@@ -1,5 +1,6 @@
-"""Preprocessing layers: Rescaling."""
+"""Preprocessing layers: Normalization, Rescaling."""
 
+from lamina.layers.preprocessing.normalization import Normalization as Normalization
 from lamina.layers.preprocessing.rescaling import Rescaling as Rescaling
 
-__all__ = ["Rescaling"]
+__all__ = ["Normalization", "Rescaling"]
