@@ -199,12 +199,8 @@ class IterableBatches:
     def __init__(self, data, steps=None):
         self.data = data
         self.steps = steps
-        if isinstance(data, PyDataset):
-            length = data.num_batches
-        else:
-            length = _len_or_none(data)
-        self.num_batches = steps if steps is not None else length
-        self._one_pass = iter(data) is data if not isinstance(data, PyDataset) else False
+        self.num_batches = steps if steps is not None else _len_or_none(data)
+        self._one_pass = iter(data) is data
         self._pending: list = []
 
     def peek(self):

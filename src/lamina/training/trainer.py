@@ -295,8 +295,8 @@ class Trainer:
             metric_values, logs, changed = self._test_step(
                 (trainable, non_trainable, optimizer_values, metric_values), x, y, sample_weight
             )
-            non_trainable = [n if c is None else c for n, c in zip(non_trainable, changed)]
-            changed_any = [a if c is None else c for a, c in zip(changed_any, changed)]
+            non_trainable = _with_changes(non_trainable, changed)
+            changed_any = _with_changes(changed_any, changed)
         return metric_values, logs, changed_any
 
     def _predict_steps(self, state, batches):
@@ -306,21 +306,17 @@ class Trainer:
         for x in batches:
             out, changed = self._predict_step((trainable, non_trainable), x)
             outputs.append(out)
-            non_trainable = [n if c is None else c for n, c in zip(non_trainable, changed)]
-            changed_any = [a if c is None else c for a, c in zip(changed_any, changed)]
+            non_trainable = _with_changes(non_trainable, changed)
+            changed_any = _with_changes(changed_any, changed)
         return outputs, changed_any
 
     def _keep_changes(self, non_trainable: list, changed: list) -> list:
         """Write what an evaluation or prediction step assigned (a stateful RNN's
         states) into the variables; returns the values for the next step."""
-        if not any(value is not None for value in changed):
+        if all(value is None for value in changed):
             return non_trainable
-        result = list(non_trainable)
-        for i, (variable, value) in enumerate(zip(self.non_trainable_variables, changed)):
-            if value is not None:
-                variable._value = value
-                variable._exclusive = value
-                result[i] = value
+        result = _with_changes(non_trainable, changed)
+        self._write_state([result], [self.non_trainable_variables])
         return result
 
     def _update_metrics(
@@ -505,7 +501,7 @@ class Trainer:
                 callbacks.on_train_batch_begin(first)
                 if reread_state:
                     state = self._train_state(groups)
-                if len(group) == 1 and self.steps_per_execution == 1:
+                if self.steps_per_execution == 1:
                     state, logs = train_fn(state, *self._step_inputs(*group[0]))
                 else:
                     state, logs = self._function("train_steps")(
@@ -781,6 +777,11 @@ def _executions(batches, steps_per_execution: int, skip: int = 0):
         yield first, group
 
 
+def _with_changes(values: list, changed: list) -> list:
+    """`values` with each entry that `changed` holds (not None) replaced."""
+    return [value if new is None else new for value, new in zip(values, changed)]
+
+
 def _changed_values(scope, variables, values) -> list:
     """What a step assigned to `variables`: the new value, or None where a
     variable kept the value it came in with. The structure is fixed while the
@@ -799,21 +800,15 @@ def _to_tensors(*parts):
 
 
 def _host_arrays(*parts):
-    # Called once per step: plain arrays, the common case, skip the tree walk.
-    from lamina.backend import floatx
-
-    float_dtype = np.dtype(floatx())
-
     def cast(a):
         if a is None:
             return None
         if isinstance(a, np.ndarray):
-            kind = a.dtype.kind
-            if kind == "f":
-                return a if a.dtype == float_dtype else a.astype(float_dtype)
-            return a.astype(np.int32) if a.dtype == np.int64 else a
+            dtype = _input_dtype(a)
+            return a if dtype is None or a.dtype == dtype else a.astype(dtype)
         return _engine.core.convert_to_tensor(a, dtype=_input_dtype(a))
 
+    # Called once per step: plain arrays, the common case, skip the tree walk.
     return tuple(
         cast(p) if p is None or isinstance(p, np.ndarray) else _tree.map_structure(cast, p)
         for p in parts

@@ -120,15 +120,12 @@ class Normalization(Layer):
     def adapt(self, data) -> None:
         """Compute the mean and variance over `data`: an array, a PyDataset, or
         an iterable of batches (of arrays, or of `(x, ...)` tuples)."""
-        from lamina.training.data_adapter import to_array
-        from lamina.utils.py_dataset import PyDataset
+        from lamina.training.data_adapter import IterableBatches, to_array
 
-        if isinstance(data, PyDataset):
-            batches = (data[i] for i in range(len(data)))
-        elif isinstance(data, np.ndarray) or hasattr(data, "shape"):
-            batches = iter([data])
+        if hasattr(data, "shape"):
+            batches = [to_array(data, "adapt data")]
         elif hasattr(data, "__iter__"):
-            batches = iter(data)
+            batches = (x for x, _, _ in IterableBatches(data).epoch())
         else:
             raise TypeError(
                 f"Normalization.adapt takes an array, a PyDataset or an iterable of batches; "
@@ -137,9 +134,7 @@ class Normalization(Layer):
         total_mean = total_var = None
         total_count = 0
         for batch in batches:
-            if isinstance(batch, tuple):
-                batch = batch[0]
-            batch = to_array(batch, "adapt data").astype("float64")
+            batch = batch.astype("float64")
             if not self.built:
                 self.build((None, *batch.shape[1:]))
             self._check_adapt_shape(batch.shape)
