@@ -12,4 +12,5 @@ from lamina.callbacks.model_checkpoint import ModelCheckpoint as ModelCheckpoint
 from lamina.callbacks.progbar_logger import ProgbarLogger as ProgbarLogger
 from lamina.callbacks.reduce_lr_on_plateau import ReduceLROnPlateau as ReduceLROnPlateau
 from lamina.callbacks.swap_ema_weights import SwapEMAWeights as SwapEMAWeights
+from lamina.callbacks.tensorboard import TensorBoard as TensorBoard
 from lamina.callbacks.terminate_on_nan import TerminateOnNaN as TerminateOnNaN
