@@ -16,10 +16,12 @@ if not _cli_mode.active():
     from lamina import config as config
     from lamina import constraints as constraints
     from lamina import datasets as datasets
+    from lamina import dtype_policies as dtype_policies
     from lamina import initializers as initializers
     from lamina import layers as layers
     from lamina import losses as losses
     from lamina import metrics as metrics
+    from lamina import mixed_precision as mixed_precision
     from lamina import models as models
     from lamina import ops as ops
     from lamina import optimizers as optimizers
@@ -29,6 +31,8 @@ if not _cli_mode.active():
     from lamina import utils as utils
     from lamina.backend._keras_tensor import KerasTensor as KerasTensor
     from lamina.backend._variable import Variable as Variable
+    from lamina.dtype_policies import DTypePolicy as DTypePolicy
+    from lamina.dtype_policies import FloatDTypePolicy as FloatDTypePolicy
     from lamina.layers import Input as Input
     from lamina.layers import InputSpec as InputSpec
     from lamina.layers import Layer as Layer

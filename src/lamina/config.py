@@ -32,9 +32,11 @@ from lamina._atomic import atomic_write
 __all__ = [
     "ConfigError",
     "backend",
+    "dtype_policy",
     "epsilon",
     "floatx",
     "image_data_format",
+    "set_dtype_policy",
     "set_epsilon",
     "set_floatx",
     "set_image_data_format",
@@ -348,6 +350,24 @@ def image_data_format() -> str:
 def set_image_data_format(value: str) -> None:
     """Set the default image layout: 'channels_last' or 'channels_first'."""
     _set("image_data_format", value, "set_image_data_format()")
+
+
+def set_dtype_policy(policy) -> None:
+    """Set the dtype policy of layers made from now on, e.g. 'mixed_float16'.
+
+    See `lamina.dtype_policies.DTypePolicy`; the policy lives in the process,
+    not in lamina.json.
+    """
+    from lamina.dtype_policies import set_dtype_policy as set_policy
+
+    set_policy(policy)
+
+
+def dtype_policy():
+    """The global `DTypePolicy`: the one set, else the `floatx()` one."""
+    from lamina.dtype_policies import dtype_policy as policy
+
+    return policy()
 
 
 def standardize_data_format(data_format: str | None) -> str:

@@ -31,6 +31,11 @@ _scope: contextvars.ContextVar[StatelessScope | None] = contextvars.ContextVar(
     "lamina_stateless_scope", default=None
 )
 _uid = itertools.count()
+# The dtype float variables read as inside a layer's call under a mixed
+# policy (None: as they are). Set by `Layer.__call__`, read by `value`.
+_autocast: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "lamina_autocast", default=None
+)
 
 
 _selected_engine = None
@@ -130,8 +135,11 @@ class Variable:
         name: str | None = None,
         regularizer=None,
         constraint=None,
+        autocast: bool = True,
     ):
         self._uid = next(_uid)
+        # Whether a layer under a mixed policy reads it in its compute dtype.
+        self.autocast = bool(autocast)
         self.name = name or f"variable_{self._uid}"
         self.path = self.name
         self.trainable = bool(trainable)
@@ -164,14 +172,24 @@ class Variable:
     # -- reading
     @property
     def value(self):
+        """The current value; inside a layer's call under a mixed policy, a float
+        variable reads as the layer's compute dtype (Keras's autocasting)."""
         scope = _scope.get()
         if scope is not None:
             value = scope.get(self)
             if value is not None:
-                return value
+                return self._autocast_value(value)
         # Handed out: from now on the caller may hold this buffer.
         self._exclusive = None
-        return self._value
+        return self._autocast_value(self._value)
+
+    def _autocast_value(self, value):
+        dtype = _autocast.get()
+        if dtype is None or not self.autocast or dtype == self._dtype:
+            return value
+        if "float" not in self._dtype:
+            return value
+        return _engine().core.cast(value, dtype)
 
     def _peek(self):
         """The value, like `value`, for lamina's own reads that copy it or keep no reference."""

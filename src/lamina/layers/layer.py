@@ -7,12 +7,14 @@ import contextvars
 import inspect
 import re
 
+from lamina import dtype_policies as _dtype_policies
 from lamina import ops
 from lamina.backend import engine as _engine
 from lamina.backend import floatx
 from lamina.backend._keras_tensor import KerasTensor
 from lamina.backend._spec import TensorSpec
-from lamina.backend._variable import StatelessScope, Variable, current_scope
+from lamina.backend._variable import StatelessScope, Variable, _autocast, current_scope
+from lamina.dtype_policies import DTypePolicy
 from lamina.layers import _compiled_call, _masking
 from lamina.layers.input_spec import InputSpec, check_input_spec
 from lamina.random.seed_generator import SeedGenerator
@@ -114,7 +116,7 @@ class Layer:
         self._batch_size_arg = batch_size
         self.name = name or unique_name(to_snake_case(type(self).__name__))
         self._trainable = bool(trainable)
-        self._dtype = _standardize_dtype(dtype)
+        self._dtype_policy = _dtype_policies.get(dtype)
         self.autocast = autocast
         self.built = False
         self.input_spec = None
@@ -162,16 +164,42 @@ class Layer:
             _compiled_call.layers_changed()
 
     @property
+    def dtype_policy(self) -> DTypePolicy:
+        """The layer's `DTypePolicy`: its compute and variable dtypes."""
+        return self._dtype_policy
+
+    @dtype_policy.setter
+    def dtype_policy(self, value) -> None:
+        self._dtype_policy = _dtype_policies.get(value)
+
+    @property
     def dtype(self) -> str:
-        return self._dtype
+        """The dtype of the layer's weights (`variable_dtype`), as in Keras."""
+        return self._dtype_policy.variable_dtype
 
     @property
     def compute_dtype(self) -> str:
-        return self._dtype
+        """The dtype the layer computes in and returns."""
+        return self._dtype_policy.compute_dtype
 
     @property
     def variable_dtype(self) -> str:
-        return self._dtype
+        """The dtype the layer creates its weights in."""
+        return self._dtype_policy.variable_dtype
+
+    def _autocast_dtype(self, outer: str | None) -> str | None:
+        """The dtype float variables read as inside this layer's call.
+
+        As in Keras: a layer under a mixed policy reads them in its compute
+        dtype, and so does any layer called inside it; a layer that turns
+        autocasting off, or computes in a non-float dtype, reads them as they are.
+        """
+        compute = self.compute_dtype
+        if outer is None and compute == self.variable_dtype:
+            return None
+        if not self.autocast or "float" not in compute:
+            return None
+        return compute
 
     @property
     def trainable(self) -> bool:
@@ -323,6 +351,7 @@ class Layer:
             or f"variable_{len(self._trainable_variables) + len(self._non_trainable_variables)}",
             regularizer=regularizers.get(regularizer),
             constraint=constraints.get(constraint),
+            autocast=autocast,
         )
         variable.path = f"{self.name}/{variable.name}"
         self._track_variable(variable)
@@ -410,9 +439,15 @@ class Layer:
                 return next(position) if isinstance(x, KerasTensor) else x
 
             call_args, call_kwargs = _tree.map_structure(fill, (list(args), kwargs))
+            if call_args:
+                call_args[0] = self._convert_inputs(call_args[0])
             # Assignments (moving statistics, seeds) made while tracing are dropped.
-            with StatelessScope(collect=False):
-                return self.call(*call_args, **call_kwargs)
+            cast_token = _autocast.set(self._autocast_dtype(_autocast.get()))
+            try:
+                with StatelessScope(collect=False):
+                    return self.call(*call_args, **call_kwargs)
+            finally:
+                _autocast.reset(cast_token)
 
         return _engine.functional.eval_shape(fn, *specs)
 
@@ -447,9 +482,12 @@ class Layer:
             self._maybe_build(first)
             check_input_spec(self, first)
         token = _training_context.set(kwargs.get("training", _training_context.get()))
+        outer = _autocast.get()
+        cast_token = _autocast.set(self._autocast_dtype(outer))
         try:
             outputs = self.call(*args, **kwargs)
         finally:
+            _autocast.reset(cast_token)
             _training_context.reset(token)
         if self.activity_regularizer is not None:
             for output in _tree.flatten(outputs):
@@ -527,7 +565,7 @@ class Layer:
     # ------------------------------------------------------------------ config
     def get_config(self) -> dict:
         """The arguments that recreate this layer (without its weights)."""
-        config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
+        config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype_policy.name}
         if self._input_shape_arg is not None and not getattr(self, "_skip_input_shape", False):
             config["batch_input_shape"] = (self._batch_size_arg, *self._input_shape_arg)
         return config
@@ -568,14 +606,12 @@ def _shape_of(x):
 def _standardize_dtype(dtype) -> str:
     if dtype is None:
         return floatx()
-    if isinstance(dtype, dict):  # a serialized DTypePolicy
-        dtype = dtype.get("config", {}).get("name", floatx())
+    if isinstance(dtype, (dict, DTypePolicy)):  # a weight takes a policy's variable dtype
+        return _dtype_policies.get(dtype).variable_dtype
     if hasattr(dtype, "name") and not isinstance(dtype, str):
         dtype = dtype.name
     if dtype in ("mixed_float16", "mixed_bfloat16"):
-        raise NotImplementedError(
-            f"dtype policy {dtype!r} is not supported yet; use 'float32' or 'float16'."
-        )
+        return "float32"
     return str(dtype)
 
 

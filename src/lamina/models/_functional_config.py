@@ -130,6 +130,8 @@ def get_functional_config(model) -> dict:
     return {
         "name": model.name,
         "trainable": model.trainable,
+        # The model's own policy: it decides loss scaling when compiled again.
+        "dtype": model.dtype_policy.name,
         "layers": layer_configs,
         "input_layers": structure(model._inputs_struct),
         "output_layers": structure(model._outputs_struct),
@@ -233,12 +235,15 @@ def functional_from_config(cls, config: dict, custom_objects: dict | None = None
     from lamina.models.functional import Functional
 
     target = cls if isinstance(cls, type) and issubclass(cls, Functional) else Functional
-    return target(
+    model = target(
         inputs=inputs,
         outputs=outputs,
         name=config.get("name"),
         trainable=config.get("trainable", True),
     )
+    if config.get("dtype") is not None:
+        model.dtype_policy = config["dtype"]
+    return model
 
 
 def _history_of(value: dict) -> list:

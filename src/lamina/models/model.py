@@ -126,7 +126,7 @@ class Model(Trainer, Layer):
             self(dummy)
 
     def get_config(self) -> dict:
-        return {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
+        return {"name": self.name, "trainable": self.trainable, "dtype": self.dtype_policy.name}
 
     @classmethod
     def from_config(cls, config: dict, custom_objects: dict | None = None) -> Model:

@@ -161,7 +161,7 @@ class Sequential(Model):
         config = {
             "name": self.name,
             "trainable": self.trainable,
-            "dtype": self.dtype,
+            "dtype": self.dtype_policy.name,
             "layers": layers,
         }
         if self._graph is not None:
@@ -178,6 +178,9 @@ class Sequential(Model):
                 f"A Sequential config needs a 'layers' list; got {type(layer_configs).__name__}."
             )
         model = cls(name=config.get("name"), trainable=config.get("trainable", True))
+        if config.get("dtype") is not None:
+            # The model's own policy decides loss scaling when it is compiled again.
+            model.dtype_policy = config["dtype"]
         for layer_config in layer_configs:
             model.add(deserialize_keras_object(layer_config, custom_objects), rebuild=False)
         shape = config.get("build_input_shape")

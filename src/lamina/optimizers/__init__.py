@@ -11,6 +11,7 @@ from lamina.optimizers.adamw import AdamW as AdamW
 from lamina.optimizers.ftrl import Ftrl as Ftrl
 from lamina.optimizers.lamb import Lamb as Lamb
 from lamina.optimizers.lion import Lion as Lion
+from lamina.optimizers.loss_scale_optimizer import LossScaleOptimizer as LossScaleOptimizer
 from lamina.optimizers.nadam import Nadam as Nadam
 from lamina.optimizers.optimizer import Optimizer as Optimizer
 from lamina.optimizers.rmsprop import RMSprop as RMSprop
@@ -20,6 +21,8 @@ ALL_OBJECTS = {
     cls.__name__.lower(): cls
     for cls in (Adadelta, Adagrad, Adam, Adamax, AdamW, Ftrl, Lamb, Lion, Nadam, RMSprop, SGD)
 }
+# Not made from a name: it wraps another optimizer. Configs name it.
+_CONFIG_ONLY = {"lossscaleoptimizer": LossScaleOptimizer}
 
 
 def serialize(optimizer: Optimizer) -> dict:
@@ -44,7 +47,8 @@ def deserialize(config: dict, custom_objects: dict | None = None) -> Optimizer:
         )
     class_name = config["class_name"]
     custom_objects = custom_objects or {}
-    cls = custom_objects.get(class_name) or ALL_OBJECTS.get(str(class_name).lower())
+    key = str(class_name).lower()
+    cls = custom_objects.get(class_name) or ALL_OBJECTS.get(key) or _CONFIG_ONLY.get(key)
     if cls is None:
         raise ValueError(
             f"Unknown optimizer {class_name!r}; known optimizers: {_known_names()}. "

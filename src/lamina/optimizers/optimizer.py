@@ -169,6 +169,9 @@ class Optimizer:
         self.gradient_accumulation_steps = (
             None if gradient_accumulation_steps is None else int(gradient_accumulation_steps)
         )
+        # False while a LossScaleOptimizer wraps this one: it may take an
+        # update back, so the update must leave the buffers it reads alone.
+        self._updates_in_place = True
         self._model_variables_moving_average: list[Variable] = []
         self._accumulated_gradients: list[Variable] = []
         self.built = False
@@ -350,6 +353,13 @@ class Optimizer:
         return rate
 
     # ------------------------------------------------------------------ applying
+    def scale_loss(self, loss):
+        """The loss the training step takes gradients of: times `loss_scale_factor` when
+        set (`apply` divides the gradients by it again)."""
+        if self.loss_scale_factor is not None:
+            return ops.multiply(loss, self.loss_scale_factor)
+        return loss
+
     def apply_gradients(self, grads_and_vars):
         """Applies `(gradient, variable)` pairs; returns `iterations` as tf.keras did."""
         grads_and_vars = list(grads_and_vars)
@@ -520,7 +530,7 @@ class Optimizer:
         groups = [variables, *slots]
         values = [None if group is None else [v.value for v in group] for group in groups]
         scope = current_scope()
-        donated = scope is not None and scope.donate
+        donated = scope is not None and scope.donate and self._updates_in_place
         reuse = [
             donated
             and all(
@@ -629,7 +639,7 @@ class Optimizer:
                 "You are calling `set_weights()` on an optimizer that has not been built. "
                 "Call `optimizer.build(trainable_variables)` first."
             )
-        for variable, weight in zip(self._variables, weights, strict=True):
+        for variable, weight in zip(self.variables, weights, strict=True):
             if tuple(variable.shape) != tuple(np.shape(weight)):
                 raise ValueError(
                     f"Optimizer variable {variable.path!r} has shape {variable.shape}, not "
@@ -638,23 +648,24 @@ class Optimizer:
             variable.assign(weight)
 
     def get_weights(self) -> list:
-        return [v.numpy() for v in self._variables]
+        return [v.numpy() for v in self.variables]
 
     def save_own_variables(self, store) -> None:
-        for i, variable in enumerate(self._variables):
+        for i, variable in enumerate(self.variables):
             store[str(i)] = variable.numpy()
 
     def load_own_variables(self, store) -> None:
-        if len(store.keys()) != len(self._variables):
+        variables = self.variables
+        if len(store.keys()) != len(variables):
             warnings.warn(
                 f"Skipping variable loading for optimizer '{self.name}', because it has "
-                f"{len(self._variables)} variables whereas the saved optimizer has "
+                f"{len(variables)} variables whereas the saved optimizer has "
                 f"{len(store.keys())} variables. Build the optimizer first "
                 "(`optimizer.build(model.trainable_variables)`).",
                 stacklevel=2,
             )
             return
-        for i, variable in enumerate(self._variables):
+        for i, variable in enumerate(variables):
             variable.assign(np.asarray(store[str(i)]).astype(variable.dtype))
 
     # ------------------------------------------------------------------ config

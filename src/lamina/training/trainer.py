@@ -84,8 +84,19 @@ class Trainer:
                 `on_*_batch_end` with its last one's and the logs after it.
             jit_compile: "auto", True or False: whether the engine's XLA-style
                 compiler is used where it is optional.
+            auto_scale_loss: under the "mixed_float16" dtype policy, wrap the
+                optimizer in a `LossScaleOptimizer` (as Keras does).
         """
         self.optimizer = optimizers_module.get(optimizer)
+        if (
+            auto_scale_loss
+            and self.dtype_policy.name == "mixed_float16"
+            and not isinstance(self.optimizer, optimizers_module.LossScaleOptimizer)
+        ):
+            # float16 gradients underflow without loss scaling, as in Keras.
+            self.optimizer = optimizers_module.LossScaleOptimizer(
+                self.optimizer, name="loss_scale_optimizer"
+            )
         names = self._output_names()
         self._compile_loss = None if loss is None else CompileLoss(loss, loss_weights, names)
         loss_names = self._compile_loss.loss_names if self._compile_loss else [None] * len(names)
@@ -230,10 +241,13 @@ class Trainer:
             new_non_trainable = [scope.value_of(v) for v in non_trainable_vars]
             # The outputs' masks ride along explicitly: the engine may return new objects.
             masks = _masking.get_masks(_tree.flatten(y_pred))
-            return loss, (y_pred, masks, per_output, new_non_trainable)
+            # Gradients are taken of the scaled loss (loss scaling); logs get the loss.
+            with StatelessScope(list(zip(optimizer_vars, optimizer_values)), collect=False):
+                scaled = self.optimizer.scale_loss(loss)
+            return scaled, (loss, y_pred, masks, per_output, new_non_trainable)
 
         grad_fn = _engine.functional.value_and_grad(loss_fn, has_aux=True)
-        (loss, (y_pred, masks, per_output, non_trainable)), grads = grad_fn(
+        (_, (loss, y_pred, masks, per_output, non_trainable)), grads = grad_fn(
             trainable, non_trainable
         )
         _masking.set_masks(_tree.flatten(y_pred), masks)
