@@ -1,6 +1,7 @@
 """lamina.layers: Keras 3 layers, one per file in family folders."""
 
 from lamina.layers.activations import *  # noqa: F401,F403
+from lamina.layers.attention import *  # noqa: F401,F403
 from lamina.layers.convolutional import *  # noqa: F401,F403
 from lamina.layers.core import *  # noqa: F401,F403
 from lamina.layers.input_layer import Input as Input
