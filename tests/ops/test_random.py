@@ -16,6 +16,7 @@ from lamina.ops import random
 N = 20_000
 SEED = np.array([12, 34], "int32")
 OTHER = np.array([12, 35], "int32")
+OTHER_FIRST = np.array([13, 34], "int32")
 
 
 def _np(x):
@@ -41,6 +42,22 @@ def test_same_seed_same_numbers(_, draw):
 @pytest.mark.parametrize("_, draw", DRAWS, ids=IDS)
 def test_other_seed_other_numbers(_, draw):
     assert not np.array_equal(_np(draw(SEED)), _np(draw(OTHER)))
+
+
+@pytest.mark.parametrize("_, draw", DRAWS, ids=IDS)
+def test_each_seed_value_counts(_, draw):
+    # A SeedGenerator's seed is one of the two values and its counter the
+    # other: generators made with different seeds must draw differently.
+    assert not np.array_equal(_np(draw(SEED)), _np(draw(OTHER_FIRST)))
+
+
+def test_seed_generators_with_other_seeds_draw_other_numbers():
+    import lamina
+
+    first, second = lamina.random.SeedGenerator(1), lamina.random.SeedGenerator(2)
+    a = _np(lamina.random.normal((16,), seed=first))
+    b = _np(lamina.random.normal((16,), seed=second))
+    assert not np.array_equal(a, b)
 
 
 @pytest.mark.parametrize("_, draw", DRAWS, ids=IDS)

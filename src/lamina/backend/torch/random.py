@@ -36,10 +36,22 @@ def _seed_values(seed) -> tuple[int, int]:
     return int(first), int(second)
 
 
+_MASK64 = (1 << 64) - 1
+
+
+def _mix(value: int) -> int:
+    # SplitMix64's finalizer: every output bit depends on every input bit.
+    value = ((value ^ (value >> 30)) * 0xBF58476D1CE4E5B9) & _MASK64
+    value = ((value ^ (value >> 27)) * 0x94D049BB133111EB) & _MASK64
+    return value ^ (value >> 31)
+
+
 def _generator(seed, device=DEVICE) -> torch.Generator:
     first, second = _seed_values(seed)
     generator = torch.Generator(device=device)
-    generator.manual_seed(((first & 0xFFFFFFFF) << 32) | (second & 0xFFFFFFFF))
+    # torch's CPU generator (a Mersenne Twister) keeps only the low 32 bits
+    # of its seed: the two seed values are mixed so that both reach them.
+    generator.manual_seed(_mix(((first & 0xFFFFFFFF) << 32) | (second & 0xFFFFFFFF)))
     return generator
 
 
