@@ -6,6 +6,7 @@ checked. It trains: gradients come from autograd.
 
 from lamina.backend.numpy import core as core
 from lamina.backend.numpy import functional as functional
+from lamina.backend.numpy import image as image
 from lamina.backend.numpy import linalg as linalg
 from lamina.backend.numpy import nn as nn
 from lamina.backend.numpy import numpy as numpy
@@ -25,5 +26,9 @@ SKIPS: dict[str, str] = {
     "functional.eval_shape": (
         "NumPy has no shape-only evaluation: eval_shape runs the function on zero arrays "
         "of the stand-in sizes, so it computes, and needs their memory."
+    ),
+    "image.resize": (
+        "NumPy has no 'area' interpolation (TensorFlow's image library alone has it); "
+        "interpolation='bilinear' with antialias=True averages every input pixel instead."
     ),
 }

@@ -31,6 +31,7 @@ if "linker" not in _flags and "mode" not in _flags:
 
 from lamina.backend.pytensor import core as core  # noqa: E402
 from lamina.backend.pytensor import functional as functional  # noqa: E402
+from lamina.backend.pytensor import image as image  # noqa: E402
 from lamina.backend.pytensor import linalg as linalg  # noqa: E402
 from lamina.backend.pytensor import nn as nn  # noqa: E402
 from lamina.backend.pytensor import numpy as numpy  # noqa: E402
@@ -42,5 +43,9 @@ SKIPS: dict[str, str] = {
         "PyTensor has no conversion protocol for other libraries' tensor objects (like "
         "__tf_tensor__ or __jax_array__): they convert through NumPy's __array__. Graphs "
         "have no bfloat16 either; eager bfloat16 needs the ml_dtypes package."
+    ),
+    "image.resize": (
+        "PyTensor has no 'area' interpolation (TensorFlow's image library alone has it); "
+        "interpolation='bilinear' with antialias=True averages every input pixel instead."
     ),
 }
