@@ -170,3 +170,9 @@ def test_ops_keep_the_backend_signature(module):
 def test_ops_namespace():
     assert ops.add is importlib.import_module("lamina.ops.numpy").add
     assert ops.random.normal is importlib.import_module("lamina.ops.random").normal
+
+
+@pytest.mark.parametrize("engine_name", IMPLEMENTED)
+def test_engine_core_can_leave_a_trace(engine_name):
+    # Variables are made inside `_eager_scope()` (backend/_variable.py).
+    assert callable(getattr(_module(engine_name, "core"), "_eager_scope", None))

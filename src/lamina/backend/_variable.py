@@ -145,19 +145,24 @@ class Variable:
         self.trainable = bool(trainable)
         self.regularizer = regularizer
         self.constraint = constraint
-        if callable(initializer):
-            if shape is None:
-                raise ValueError(
-                    f"Variable {self.name!r}: a callable initializer needs a shape; got shape=None."
-                )
-            dtype = _standardize_dtype(dtype)
-            value = initializer(tuple(shape), dtype=dtype)
-        else:
-            value = initializer
-            if dtype is None and hasattr(value, "dtype"):
-                dtype = _standardize_dtype(value.dtype)
-            dtype = _standardize_dtype(dtype)
-        self._value = _engine().core.convert_to_tensor(value, dtype=dtype)
+        # A layer may be built while the engine traces a call (a sublayer built
+        # lazily inside a custom layer's call, in a functional model): the value
+        # is made eagerly all the same, never as a trace's symbolic tensor.
+        with _engine().core._eager_scope():
+            if callable(initializer):
+                if shape is None:
+                    raise ValueError(
+                        f"Variable {self.name!r}: a callable initializer needs a shape; "
+                        "got shape=None."
+                    )
+                dtype = _standardize_dtype(dtype)
+                value = initializer(tuple(shape), dtype=dtype)
+            else:
+                value = initializer
+                if dtype is None and hasattr(value, "dtype"):
+                    dtype = _standardize_dtype(value.dtype)
+                dtype = _standardize_dtype(dtype)
+            self._value = _engine().core.convert_to_tensor(value, dtype=dtype)
         # The buffer an in-place update may overwrite: set by the optimizers'
         # fused updates to the buffers they make, cleared when handed out.
         self._exclusive = None
@@ -267,6 +272,14 @@ class Variable:
 
     def __repr__(self) -> str:
         return f"<Variable path={self.path}, shape={self._shape}, dtype={self._dtype}>"
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        # `array * variable` and NumPy functions of variables compute with the
+        # variable's value as it is: inside a training step on the NumPy engine
+        # that value is the gradient tape's box, which keeps the gradient
+        # (converting with __array__ would cut it off).
+        inputs = [x.value if isinstance(x, Variable) else x for x in inputs]
+        return getattr(ufunc, method)(*inputs, **kwargs)
 
     # -- arithmetic reads the value, so `x * variable` works in user code
     def _op(name):

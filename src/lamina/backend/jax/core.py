@@ -129,3 +129,9 @@ def scan(fn, init, xs, reverse=False):
 
 def fori_loop(lower, upper, body_fn, init_val):
     return jax.lax.fori_loop(lower, upper, body_fn, init_val)
+
+
+def _eager_scope():
+    """Ops run eagerly here even inside a function JAX is tracing: a variable
+    created during a trace gets a concrete value, not the trace's tracer."""
+    return jax.ensure_compile_time_eval()

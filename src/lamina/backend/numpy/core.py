@@ -14,6 +14,8 @@ autograd traces like any other Python code.
 
 from __future__ import annotations
 
+import contextlib
+
 import autograd.numpy as anp
 import numpy as np
 from autograd.tracer import getval, isbox
@@ -245,3 +247,37 @@ def fori_loop(lower, upper, body_fn, init_val):
     for i in range(int(getval(lower)), int(getval(upper))):
         value = body_fn(np.asarray(i, "int32"), value)
     return value
+
+
+def _eager_scope():
+    """Ops run eagerly here even inside a traced function: NumPy never traces."""
+    return contextlib.nullcontext()
+
+
+def _unwrap_variables_in_box_arithmetic() -> None:
+    """`box * variable`, where `box` is a value on autograd's tape, reads the
+    variable's value first: autograd's box arithmetic would otherwise hand the
+    Variable to NumPy, which converts it without the tape, and the variable's
+    gradient would be lost."""
+    from autograd.numpy.numpy_boxes import ArrayBox
+
+    def unwrapping(method):
+        def wrapper(self, other):
+            return method(self, other.value if isinstance(other, Variable) else other)
+
+        return wrapper
+
+    for name in (
+        "__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__",
+        "__truediv__", "__rtruediv__", "__div__", "__rdiv__", "__pow__", "__rpow__",
+        "__mod__", "__rmod__", "__matmul__", "__rmatmul__",
+        "__eq__", "__ne__", "__gt__", "__ge__", "__lt__", "__le__",
+    ):  # fmt: skip
+        method = vars(ArrayBox).get(name)
+        if method is not None and not getattr(method, "_lamina", False):
+            wrapper = unwrapping(method)
+            wrapper._lamina = True
+            setattr(ArrayBox, name, wrapper)
+
+
+_unwrap_variables_in_box_arithmetic()

@@ -10,6 +10,7 @@ inputs, so one implementation serves both.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 
 import numpy as np
@@ -434,3 +435,9 @@ def fori_loop(lower, upper, body_fn, init_val):
 def _zeros_like_symbolic(x):
     """Zeros of `x`'s shape and dtype, as graph."""
     return pt.zeros_like(pt.as_tensor(x))
+
+
+def _eager_scope():
+    """Ops run eagerly here even inside a traced function: lamina's PyTensor
+    values stay concrete while a shape is worked out, so nothing to lift."""
+    return contextlib.nullcontext()

@@ -165,3 +165,9 @@ def fori_loop(lower, upper, body_fn, init_val):
 
     _, value = tf.while_loop(keep_going, body, (convert_to_tensor(lower), init_val))
     return value
+
+
+def _eager_scope():
+    """Ops run eagerly here even inside a `tf.function` being traced: a variable
+    created during a trace gets an eager value, not a graph tensor."""
+    return tf.init_scope()

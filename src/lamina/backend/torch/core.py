@@ -14,6 +14,7 @@ executes eagerly, and `torch.compile` traces or unrolls them.
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 
 import numpy as np
@@ -262,3 +263,17 @@ def fori_loop(lower, upper, body_fn, init_val):
     for i in range(int(lower), int(upper)):
         value = body_fn(i, value)
     return value
+
+
+@contextlib.contextmanager
+def _eager_scope():
+    """Ops run on real tensors here even while `eval_shape` runs a function on
+    fake ones: a variable created then gets a value, not a fake tensor."""
+    from torch._subclasses.fake_tensor import unset_fake_temporarily
+
+    token = _SHAPES_ONLY.set(False)
+    try:
+        with unset_fake_temporarily():
+            yield
+    finally:
+        _SHAPES_ONLY.reset(token)
