@@ -23,6 +23,10 @@ from lamina.utils import _tree
 _name_counts: collections.Counter = collections.Counter()
 # The `training` value of the outermost layer call, inherited by nested calls.
 _training_context: contextvars.ContextVar = contextvars.ContextVar("lamina_training", default=None)
+# True inside a layer's call: a call made then is not a top-level one.
+_in_layer_call: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "lamina_in_layer_call", default=False
+)
 
 
 def unique_name(prefix: str) -> str:
@@ -147,7 +151,9 @@ class Layer:
         tracked = getattr(self, "_layers", None)
         if tracked is not None:
             _compiled_call.attribute_set(name, value)
-        if tracked is not None and not name.startswith("_"):
+        if tracked is not None and name not in _UNTRACKED_ATTRIBUTES:
+            # Private attributes too, as in Keras: `self._dense = Dense(3)` in a
+            # custom layer makes its weights the layer's.
             for item in _tree.flatten(value) if isinstance(value, (list, tuple)) else [value]:
                 if isinstance(item, Layer) and item is not self and item not in tracked:
                     tracked.append(item)
@@ -464,6 +470,9 @@ class Layer:
             raise TypeError(f"Layer {self.name!r} was called with no inputs.")
         if _any_keras_tensor(args, kwargs):
             return self._symbolic_call(*args, **kwargs)
+        if not _in_layer_call.get():
+            # A new top-level call: the activity losses of the last one go, as in Keras.
+            self._clear_losses()
         if _compiled_call.ENABLED and not _compiled_call.in_call():
             # The outermost call, on an engine that compiles whole eager calls.
             return _compiled_call.outermost_call(self, args, kwargs)
@@ -482,12 +491,14 @@ class Layer:
             self._maybe_build(first)
             check_input_spec(self, first)
         token = _training_context.set(kwargs.get("training", _training_context.get()))
+        call_token = _in_layer_call.set(True)
         outer = _autocast.get()
         cast_token = _autocast.set(self._autocast_dtype(outer))
         try:
             outputs = self.call(*args, **kwargs)
         finally:
             _autocast.reset(cast_token)
+            _in_layer_call.reset(call_token)
             _training_context.reset(token)
         if self.activity_regularizer is not None:
             for output in _tree.flatten(outputs):
@@ -593,6 +604,23 @@ class Layer:
         if return_losses:
             return outputs, new_values, losses
         return outputs, new_values
+
+
+# The layer's own bookkeeping, and a Sequential model's functional twin and
+# its input: never tracked as sublayers, variables or seeds.
+_UNTRACKED_ATTRIBUTES = frozenset(
+    {
+        "_layers",
+        "_trainable_variables",
+        "_non_trainable_variables",
+        "_seed_generators",
+        "_call_state_variables",
+        "_losses",
+        "_inbound_nodes",
+        "_graph",
+        "_input_layer",
+    }
+)
 
 
 def _shape_of(x):

@@ -34,7 +34,39 @@ def _snake_case(name: str) -> str:
     return to_snake_case(name)
 
 
+# Private attributes every layer has, and the ones models keep for themselves:
+# never children (Keras likewise skips what a bare Layer has).
+_INTERNAL_ATTRIBUTES = frozenset(
+    {
+        "_batch_size_arg",
+        "_call_has_mask",
+        "_call_has_training",
+        "_call_state_variables",
+        "_call_training_default",
+        "_dtype_policy",
+        "_inbound_nodes",
+        "_input_shape_arg",
+        "_layers",
+        "_losses",
+        "_non_trainable_variables",
+        "_seed_generators",
+        "_trainable",
+        "_trainable_variables",
+        "_graph",  # Sequential's functional twin
+        "_input_layer",
+    }
+)
+
+
+def _holds_saveables(value) -> bool:
+    return _is_saveable(value) or (
+        isinstance(value, (list, tuple, dict)) and any(map(_is_saveable, _values(value)))
+    )
+
+
 def _children(obj) -> list[tuple[str, object]]:
+    """The saveable children of `obj` in Keras's order: the layers of a model, then
+    public attributes, then private ones, each group sorted by name."""
     from lamina.models.functional import Functional
     from lamina.models.model import Model
     from lamina.models.sequential import Sequential
@@ -53,13 +85,15 @@ def _children(obj) -> list[tuple[str, object]]:
         result.append(("layers", obj.layers))
     elif isinstance(obj, Model):
         attributes["layers"] = obj.layers
-    for name in sorted(attributes):
-        value = attributes[name]
-        if _is_saveable(value) or (
-            isinstance(value, (list, tuple, dict)) and any(map(_is_saveable, _values(value)))
-        ):
-            result.append((name, value))
-    # Sublayers lamina tracks without a public attribute: kept, under a private name.
+    result.extend((name, attributes[name]) for name in sorted(attributes))
+    hidden_attributes = {
+        name: value
+        for name, value in vars(obj).items()
+        if name.startswith("_") and not name.startswith("__") and name not in _INTERNAL_ATTRIBUTES
+    }
+    result.extend((name, hidden_attributes[name]) for name in sorted(hidden_attributes))
+    result = [(name, value) for name, value in result if _holds_saveables(value)]
+    # Sublayers lamina tracks without an attribute: kept, under a private name.
     named = {id(v) for _, value in result for v in _values_or_self(value)}
     hidden = [layer for layer in getattr(obj, "_layers", []) if id(layer) not in named]
     if hidden and not isinstance(obj, (Functional, Sequential)) and not isinstance(obj, Model):

@@ -189,7 +189,9 @@ def serialize_keras_object(obj):
     builtin = _is_builtin(obj)
     result = {
         "module": _public_module(obj),
-        "class_name": type(obj).__name__,
+        # A class Keras exports under another name than its own says so itself
+        # (not inherited: a subclass is saved under its own name).
+        "class_name": vars(type(obj)).get("_serialized_class_name", type(obj).__name__),
         "config": serialize_keras_object(get_config()),
         "registered_name": None if builtin else object_registration.get_registered_name(type(obj)),
     }

@@ -203,6 +203,29 @@ def test_activity_regularizer_adds_a_loss():
     )
 
 
+def test_each_top_level_call_replaces_the_activity_losses():
+    # As in Keras: `losses` holds the last call's, not every call's.
+    layer = layers.Dense(2, kernel_initializer="ones", activity_regularizer="l1")
+    layer(np.ones((4, 3), "float32"))
+    layer(np.full((4, 3), 2.0, "float32"))
+    assert len(layer.losses) == 1
+    np.testing.assert_allclose(
+        ops.convert_to_numpy(layer.losses[0]), 0.01 * 6.0 * 8 / 4, rtol=1e-6
+    )
+    from lamina.models import Sequential
+
+    model = Sequential(
+        [
+            layers.Input(shape=(3,)),
+            layers.Dense(2, activity_regularizer="l1"),
+            layers.Dense(2, activity_regularizer="l2"),
+        ]
+    )
+    for _ in range(3):
+        model(np.ones((4, 3), "float32"))
+    assert len(model.losses) == 2
+
+
 def test_small_model_of_these_layers_fits():
     from lamina.models import Sequential
 

@@ -67,6 +67,10 @@ class GroupedQueryAttention(Layer):
         (2, 3, 8)
     """
 
+    # Keras exports this class as GroupQueryAttention; its weights paths use the
+    # class's own name, grouped_query_attention.
+    _serialized_class_name = "GroupQueryAttention"
+
     def __init__(
         self,
         head_dim: int,
@@ -135,11 +139,11 @@ class GroupedQueryAttention(Layer):
         self.seed = seed
         if dropout > 0:
             self.seed_generator = random.SeedGenerator(seed)
-        self.query_dense = None
-        self.key_dense = None
-        self.value_dense = None
-        self.gate_dense = None
-        self.output_dense = None
+        self._query_dense = None
+        self._key_dense = None
+        self._value_dense = None
+        self._gate_dense = None
+        self._output_dense = None
         self._built_shapes = None
 
     def build(self, query_shape, value_shape=None, key_shape=None) -> None:
@@ -151,38 +155,40 @@ class GroupedQueryAttention(Layer):
         self._check_shapes(query_shape, value_shape, key_shape)
         self.feature_dim = query_shape[-1]
         q_bias, kv_bias = ("uh", "vh") if self.use_bias else (None, None)
-        self.query_dense = self._projection("bqm,muh->bquh", self.num_query_heads, q_bias, "query")
-        self.query_dense.build(query_shape)
-        self.key_dense = self._projection(
+        self._query_dense = self._projection(
+            "bqm,muh->bquh", self.num_query_heads, q_bias, "query"
+        )
+        self._query_dense.build(query_shape)
+        self._key_dense = self._projection(
             "bkm,mvh->bkvh", self.num_key_value_heads, kv_bias, "key"
         )
-        self.key_dense.build(key_shape)
+        self._key_dense.build(key_shape)
         if self.use_gate:
-            self.gate_dense = self._projection(
+            self._gate_dense = self._projection(
                 "bqm,muh->bquh", self.num_query_heads, q_bias, "gate", activation="sigmoid"
             )
-            self.gate_dense.build(query_shape)
-        self.value_dense = self._projection(
+            self._gate_dense.build(query_shape)
+        self._value_dense = self._projection(
             "bkm,mvh->bkvh", self.num_key_value_heads, kv_bias, "value"
         )
-        self.value_dense.build(value_shape)
-        self.output_dense = EinsumDense(
+        self._value_dense.build(value_shape)
+        self._output_dense = EinsumDense(
             "bquh,uhm->bqm",
             output_shape=(None, self.feature_dim),
             bias_axes="m" if self.use_bias else None,
             name="attention_output",
             **self._sublayer_arguments(),
         )
-        self.output_dense.build((None, None, self.num_query_heads, self.head_dim))
+        self._output_dense.build((None, None, self.num_query_heads, self.head_dim))
         self._built_shapes = (query_shape, value_shape, key_shape)
         _common.nest_variable_paths(
             self,
             (
-                self.query_dense,
-                self.key_dense,
-                self.gate_dense,
-                self.value_dense,
-                self.output_dense,
+                self._query_dense,
+                self._key_dense,
+                self._gate_dense,
+                self._value_dense,
+                self._output_dense,
             ),
         )
         self.built = True
@@ -239,7 +245,7 @@ class GroupedQueryAttention(Layer):
 
     def _ensure_built(self, query_shape, value_shape, key_shape) -> None:
         key_shape = value_shape if key_shape is None else key_shape
-        if self.query_dense is None:
+        if self._query_dense is None:
             self.build(query_shape, value_shape, key_shape)
         else:
             self._check_shapes(tuple(query_shape), tuple(value_shape), tuple(key_shape))
@@ -280,16 +286,16 @@ class GroupedQueryAttention(Layer):
             sliding_window=self.sliding_window,
         )
         with _common.masks_set_aside(query, value, key):
-            gate = self.gate_dense(query) if self.gate_dense is not None else None
-            query_heads = self.query_dense(query)
-            key_heads = ops.repeat(self.key_dense(key), self.num_repeats, axis=2)
-            value_heads = ops.repeat(self.value_dense(value), self.num_repeats, axis=2)
+            gate = self._gate_dense(query) if self._gate_dense is not None else None
+            query_heads = self._query_dense(query)
+            key_heads = ops.repeat(self._key_dense(key), self.num_repeats, axis=2)
+            value_heads = ops.repeat(self._value_dense(value), self.num_repeats, axis=2)
             outputs, scores = self._compute_attention(
                 query_heads, key_heads, value_heads, mask, training
             )
             if gate is not None:
                 outputs = ops.multiply(outputs, gate)
-            outputs = self.output_dense(outputs)
+            outputs = self._output_dense(outputs)
         if return_attention_scores:
             return outputs, scores
         return outputs

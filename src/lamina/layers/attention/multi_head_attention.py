@@ -53,7 +53,7 @@ class MultiHeadAttention(Layer):
         kernel_regularizer, bias_regularizer: regularizers of the projections.
         activity_regularizer: a regularizer of the projections' outputs.
         kernel_constraint, bias_constraint: constraints of the projections.
-        use_gate: whether a sigmoid projection of the query (`gate_dense`)
+        use_gate: whether a sigmoid projection of the query (`_gate_dense`)
             gates the heads before the output projection.
         seed: an int for reproducible dropout.
 
@@ -180,7 +180,7 @@ class MultiHeadAttention(Layer):
         self.query_dense = None
         self.key_dense = None
         self.value_dense = None
-        self.gate_dense = None
+        self._gate_dense = None
         self.output_dense = None
         self._built_shapes = None
 
@@ -209,10 +209,10 @@ class MultiHeadAttention(Layer):
         self.key_dense = self._projection(len(key_shape), self._key_dim, "key")
         self.key_dense.build(key_shape)
         if self._use_gate:
-            self.gate_dense = self._projection(
+            self._gate_dense = self._projection(
                 query_rank, self._value_dim, "gate", activation="sigmoid"
             )
-            self.gate_dense.build(query_shape)
+            self._gate_dense.build(query_shape)
         self.value_dense = self._projection(len(value_shape), self._value_dim, "value")
         self.value_dense.build(value_shape)
         self._prepare_attention(len(value_shape) + 1)
@@ -235,7 +235,7 @@ class MultiHeadAttention(Layer):
             (
                 self.query_dense,
                 self.key_dense,
-                self.gate_dense,
+                self._gate_dense,
                 self.value_dense,
                 self.output_dense,
             ),
@@ -368,7 +368,7 @@ class MultiHeadAttention(Layer):
             sliding_window=self._sliding_window,
         )
         with _common.masks_set_aside(query, value, key):
-            gate = self.gate_dense(query) if self.gate_dense is not None else None
+            gate = self._gate_dense(query) if self._gate_dense is not None else None
             query_heads = self.query_dense(query)
             key_heads = self.key_dense(key)
             value_heads = self.value_dense(value)

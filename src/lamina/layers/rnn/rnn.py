@@ -149,7 +149,7 @@ class RNN(Layer):
                 "batch_input_shape=(n, timesteps, features) on the first layer."
             )
         dtype = getattr(self.cell, "compute_dtype", self.compute_dtype)
-        self._states = [
+        states = [
             _tree.map_structure(
                 lambda size: Variable(
                     np.zeros((int(batch), int(size)), dtype=dtype),
@@ -160,7 +160,10 @@ class RNN(Layer):
             )
             for size in self.state_size
         ]
-        self._call_state_variables.extend(_tree.flatten(self._states))
+        # Call state, not weights: set past the attribute tracking, which would
+        # make them non-trainable weights.
+        object.__setattr__(self, "_states", states)
+        self._call_state_variables.extend(_tree.flatten(states))
 
     # ------------------------------------------------------------------ states
     def get_initial_state(self, batch_size) -> list:
