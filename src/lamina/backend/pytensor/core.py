@@ -90,6 +90,13 @@ def _eager_to_constant(x, name, ndim, **kwargs):
     return _as_tensor_variable(np.asarray(x), name, ndim, **kwargs)
 
 
+@_as_tensor_variable.register(Variable)
+def _variable_to_tensor(x, name, ndim, **kwargs):
+    # `tensor / variable`: PyTensor's operators convert their other operand
+    # themselves (and raise instead of deferring to the variable's own `__rtruediv__`).
+    return _as_tensor_variable(x.value, name, ndim, **kwargs)
+
+
 def _eager(x) -> EagerTensor:
     """`x` (an array or NumPy scalar) as an EagerTensor, without copying."""
     if isinstance(x, EagerTensor):
