@@ -40,6 +40,18 @@ def as_bool(mask):
     return mask if ops.dtype(mask) == "bool" else ops.cast(mask, "bool")
 
 
+def carried_masks(query, value, key, query_mask, value_mask, key_mask):
+    """The masks given, else those the tensors carry (read before conversion
+    makes new objects): `(query_mask, value_mask, key_mask)`."""
+    if query_mask is None:
+        query_mask = _masking.get_mask(query)
+    if value_mask is None:
+        value_mask = _masking.get_mask(value)
+    if key is not None and key_mask is None:
+        key_mask = _masking.get_mask(key)
+    return query_mask, value_mask, key_mask
+
+
 def check_attention_mask(layer, attention_mask, query, value) -> None:
     """Raise when a user's `attention_mask` cannot broadcast to `(batch, T, S)`."""
     if attention_mask is None or len(static_shape(query)) != 3:

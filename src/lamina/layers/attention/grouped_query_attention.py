@@ -263,14 +263,9 @@ class GroupedQueryAttention(Layer):
         training=None,
         use_causal_mask: bool = False,
     ):
-        from lamina.layers import _masking
-
-        if query_mask is None:
-            query_mask = _masking.get_mask(query)
-        if value_mask is None:
-            value_mask = _masking.get_mask(value)
-        if key is not None and key_mask is None:
-            key_mask = _masking.get_mask(key)
+        query_mask, value_mask, key_mask = _common.carried_masks(
+            query, value, key, query_mask, value_mask, key_mask
+        )
         query, value = self._convert_input(query), self._convert_input(value)
         key = value if key is None else self._convert_input(key)
         self._ensure_built(static_shape(query), static_shape(value), static_shape(key))
