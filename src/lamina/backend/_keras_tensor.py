@@ -35,12 +35,14 @@ class KerasTensor:
             "data yet. Use it as a layer input, or call the model on real data."
         )
 
-    # Python operators on symbolic tensors become layer calls, as in Keras.
+    # Python operators on symbolic tensors become op nodes, as in Keras (which
+    # leaves == as identity, so tensors stay usable as dict keys).
     def _op(name, reverse=False):
         def method(self, *args):
-            from lamina.layers.core.lambda_layer import _symbolic_op
+            from lamina.ops._symbolic import symbolic_call
 
-            return _symbolic_op(name, self, *args, reverse=reverse)
+            operands = (args[0], self) if reverse else (self, *args)
+            return symbolic_call(name, operands, {})
 
         return method
 
@@ -48,10 +50,19 @@ class KerasTensor:
     __sub__, __rsub__ = _op("subtract"), _op("subtract", True)
     __mul__, __rmul__ = _op("multiply"), _op("multiply", True)
     __truediv__, __rtruediv__ = _op("divide"), _op("divide", True)
-    __matmul__ = _op("matmul")
-    __neg__ = _op("negative")
-    __pow__ = _op("power")
-    __getitem__ = _op("_getitem")
+    __floordiv__, __rfloordiv__ = _op("floor_divide"), _op("floor_divide", True)
+    __mod__, __rmod__ = _op("mod"), _op("mod", True)
+    __pow__, __rpow__ = _op("power"), _op("power", True)
+    __matmul__, __rmatmul__ = _op("matmul"), _op("matmul", True)
+    __neg__, __abs__, __round__ = _op("negative"), _op("abs"), _op("round")
+    __lt__, __le__ = _op("less"), _op("less_equal")
+    __gt__, __ge__ = _op("greater"), _op("greater_equal")
+    __ne__ = _op("not_equal")
+    __and__, __rand__ = _op("logical_and"), _op("logical_and", True)
+    __or__, __ror__ = _op("logical_or"), _op("logical_or", True)
+    __xor__, __rxor__ = _op("logical_xor"), _op("logical_xor", True)
+    __invert__ = _op("logical_not")
+    __getitem__ = _op("get_item")
     del _op
 
     __hash__ = object.__hash__

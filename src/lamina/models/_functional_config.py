@@ -192,6 +192,8 @@ def functional_from_config(cls, config: dict, custom_objects: dict | None = None
         if isinstance(value, list):
             return [decode(v, missing) for v in value]
         if isinstance(value, dict):
+            if value.get("class_name") in _ARGUMENT_OBJECTS:  # a slice, array, ... argument
+                return deserialize_keras_object(value)
             return {k: decode(v, missing) for k, v in value.items()}
         return value
 
@@ -204,7 +206,7 @@ def functional_from_config(cls, config: dict, custom_objects: dict | None = None
                 missing: list = []
                 args = decode(args, missing)
                 kwargs = decode(kwargs, missing)
-                if missing or any(a is None for a in _tree.flatten(args)):
+                if missing:
                     break
                 outputs = layer(*args, **_call_kwargs(layer, kwargs))
                 created[name].append(_tree.flatten(outputs))
@@ -244,6 +246,17 @@ def functional_from_config(cls, config: dict, custom_objects: dict | None = None
     if config.get("dtype") is not None:
         model.dtype_policy = config["dtype"]
     return model
+
+
+# Non-tensor call arguments Keras writes as objects: `x[1:, ...]`, `x + np.ones(3)`.
+_ARGUMENT_OBJECTS = (
+    "__slice__",
+    "__ellipsis__",
+    "__numpy__",
+    "__tensor__",
+    "__tuple__",
+    "__bytes__",
+)
 
 
 def _history_of(value: dict) -> list:

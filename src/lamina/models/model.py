@@ -46,7 +46,8 @@ class Model(Trainer, Layer):
 
     @property
     def layers(self) -> list[Layer]:
-        return list(self._layers)
+        # As in Keras, the ops applied to symbolic tensors are graph nodes, not layers.
+        return [layer for layer in self._layers if not getattr(layer, "_is_operation", False)]
 
     @property
     def weights(self) -> list:

@@ -83,11 +83,13 @@ def print_summary(model, line_length=None, print_fn=None, show_trainable=False) 
 
     connected = not _sequential_like(model)
     rows = []
-    for layer in model.layers:
+    for layer in getattr(model, "_layers", model.layers):  # with the op nodes, as Keras
         if isinstance(layer, InputLayer) and type(model).__name__ == "Sequential":
             continue
         params = _size(layer.weights) if layer.built else 0
-        row = [f"{layer.name} ({type(layer).__name__})", _output_shape(layer), f"{params:,}"]
+        identity = getattr(layer, "_serialized_identity", None)
+        kind = identity()[1] if identity is not None else type(layer).__name__
+        row = [f"{layer.name} ({kind})", _output_shape(layer), f"{params:,}"]
         if connected:
             row.append(_connections(model, layer))
         rows.append(row)

@@ -117,3 +117,8 @@ def scan(fn: Callable, init, xs, reverse: bool = False):
 def fori_loop(lower, upper, body_fn: Callable, init_val):
     """`val = body_fn(i, val)` for `i` in `range(lower, upper)`; returns the last `val`."""
     return _engine.core.fori_loop(lower, upper, body_fn, init_val)
+
+
+from lamina.ops._symbolic import dispatch_symbolic as _dispatch_symbolic  # noqa: E402
+
+_dispatch_symbolic(globals(), __all__)  # ops on symbolic tensors add graph nodes

@@ -275,3 +275,8 @@ def affine_transform(
     )
     out = _restore_dtype(out, dtype)
     return _engine.numpy.squeeze(out, 0) if single else out
+
+
+from lamina.ops._symbolic import dispatch_symbolic as _dispatch_symbolic  # noqa: E402
+
+_dispatch_symbolic(globals(), __all__)  # ops on symbolic tensors add graph nodes

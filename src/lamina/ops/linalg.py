@@ -84,3 +84,8 @@ def norm(x, ord=None, axis=None, keepdims: bool = False):
         The norm. Shape: `x.shape` without `axis` (size 1 there with keepdims).
     """
     return _engine.linalg.norm(x, ord=ord, axis=axis, keepdims=keepdims)
+
+
+from lamina.ops._symbolic import dispatch_symbolic as _dispatch_symbolic  # noqa: E402
+
+_dispatch_symbolic(globals(), __all__)  # ops on symbolic tensors add graph nodes

@@ -418,3 +418,8 @@ def binary_crossentropy(target, output, from_logits: bool = False):
         A tensor of output's shape (no reduction).
     """
     return _engine.nn.binary_crossentropy(target, output, from_logits)
+
+
+from lamina.ops._symbolic import dispatch_symbolic as _dispatch_symbolic  # noqa: E402
+
+_dispatch_symbolic(globals(), __all__)  # ops on symbolic tensors add graph nodes

@@ -576,3 +576,8 @@ def argsort(x, axis: int = -1):
     Shape: unchanged.
     """
     return _np.argsort(x, axis=axis)
+
+
+from lamina.ops._symbolic import dispatch_symbolic as _dispatch_symbolic  # noqa: E402
+
+_dispatch_symbolic(globals(), __all__)  # ops on symbolic tensors add graph nodes

@@ -80,7 +80,8 @@ def _children(obj) -> list[tuple[str, object]]:
     if isinstance(obj, Functional):
         from lamina.models._functional_config import keras_layer_order
 
-        result.append(("layers", keras_layer_order(obj)))
+        layers = keras_layer_order(obj)
+        result.append(("layers", [x for x in layers if not getattr(x, "_is_operation", False)]))
     elif isinstance(obj, Sequential):
         result.append(("layers", obj.layers))
     elif isinstance(obj, Model):

@@ -172,6 +172,25 @@ def serialize_keras_object(obj):
             "class_name": "__numpy__",
             "config": {"value": obj.tolist(), "dtype": str(obj.dtype)},
         }
+    if isinstance(obj, slice):
+        return {
+            "class_name": "__slice__",
+            "config": {
+                "start": serialize_keras_object(obj.start),
+                "stop": serialize_keras_object(obj.stop),
+                "step": serialize_keras_object(obj.step),
+            },
+        }
+    if obj is Ellipsis:
+        return {"class_name": "__ellipsis__", "config": {}}
+    if _is_engine_tensor(obj):
+        from lamina.backend import engine
+
+        value = np.asarray(engine.core.convert_to_numpy(obj))
+        return {
+            "class_name": "__tensor__",
+            "config": {"value": value.tolist(), "dtype": str(value.dtype)},
+        }
     if isinstance(obj, types.FunctionType) or (
         callable(obj) and not hasattr(obj, "get_config") and hasattr(obj, "__name__")
     ):
@@ -186,6 +205,15 @@ def serialize_keras_object(obj):
             f"Cannot serialize {obj!r} (type {type(obj).__name__}): it has no get_config(). "
             "Give the class a get_config() that returns its constructor arguments."
         )
+    identity = getattr(obj, "_serialized_identity", None)
+    if identity is not None:  # an op node: saved as Keras saves its operations
+        module, class_name = identity()
+        return {
+            "module": module,
+            "class_name": class_name,
+            "config": serialize_keras_object(get_config()),
+            "registered_name": class_name,
+        }
     builtin = _is_builtin(obj)
     result = {
         "module": _public_module(obj),
@@ -199,6 +227,12 @@ def serialize_keras_object(obj):
     if build_config is not None:
         result["build_config"] = build_config
     return result
+
+
+def _is_engine_tensor(obj) -> bool:
+    from lamina.backend import engine
+
+    return not hasattr(obj, "get_config") and bool(engine.core.is_tensor(obj))
 
 
 def _serialize_function(fn) -> dict:
@@ -289,6 +323,12 @@ def _special(class_name: str, config: dict):
         return tuple(deserialize_keras_object(v) for v in inner.get("value", []))
     if class_name == "__bytes__":
         return str(inner.get("value", "")).encode("utf-8")
+    if class_name == "__slice__":
+        return slice(
+            *(deserialize_keras_object(inner.get(key)) for key in ("start", "stop", "step"))
+        )
+    if class_name == "__ellipsis__":
+        return Ellipsis
     if class_name in ("__numpy__", "__tensor__"):
         dtype = np.dtype(str(inner.get("dtype", "float32")))
         if dtype.kind not in "biuf":
@@ -336,6 +376,9 @@ def deserialize_keras_object(
         raise DeserializationError(
             f"The config of {class_name!r} must be a dict; got {type(inner).__name__}."
         )
+    operation = _operation(config, inner)
+    if operation is not None:
+        return operation
     cls = _resolve(class_name, config, custom_objects)
     if not isinstance(cls, type):
         return cls  # a registered or built-in function named as a class
@@ -347,6 +390,19 @@ def deserialize_keras_object(
         instance = _instantiate(cls, dict(inner), custom_objects)
         _apply_build_config(instance, config.get("build_config"))
     return instance
+
+
+def _operation(config: dict, inner):
+    """The op node a Keras 3 (`keras.src.ops.numpy` `Mean`) or lamina (`lamina.ops`)
+    entry names, or None for any other class."""
+    from lamina.ops._symbolic import operation_from_config
+
+    if not isinstance(inner, dict):
+        return None
+    try:
+        return operation_from_config(config.get("module"), config["class_name"], inner)
+    except ValueError as error:
+        raise DeserializationError(str(error)) from error
 
 
 def _instantiate(cls: type, inner: dict, custom_objects: dict | None):

@@ -6,8 +6,7 @@ from __future__ import annotations
 import inspect
 
 from lamina import ops
-from lamina.backend._keras_tensor import KerasTensor
-from lamina.layers.layer import Layer, to_snake_case, unique_name
+from lamina.layers.layer import Layer
 
 
 def _resolve_function(name: str):
@@ -127,9 +126,10 @@ class Lambda(Layer):
 
 
 class _SymbolicOp(Layer):
-    """Applies `lamina.ops.<op>` (or indexing) with some arguments fixed; made by the
-    Python operators of symbolic tensors, so `x * 2` or `x + y` works in functional
-    models. Tensor arguments arrive as call inputs, the others are stored."""
+    """Applies `lamina.ops.<op>` (or indexing) with some arguments fixed: the node that
+    operators on symbolic tensors made in files of earlier lamina versions, which load
+    as they were saved (new models save Keras operation nodes instead). Tensor
+    arguments arrive as call inputs, the others are stored."""
 
     # An op, not a layer, to Keras users: its output has no mask, silently.
     _warns_on_dropped_mask = False
@@ -170,21 +170,3 @@ class _SymbolicOp(Layer):
             }
         )
         return config
-
-
-def _symbolic_op(name: str, x: KerasTensor, *args, reverse: bool = False):
-    """`ops.<name>(x, *args)` (or `ops.<name>(args[0], x)` when `reverse`) on symbolic
-    tensors, recorded in the graph as a small layer call."""
-    if name != "_getitem" and not callable(getattr(ops, name, None)):
-        raise AttributeError(f"lamina.ops has no operation {name!r} for symbolic tensors.")
-    tensor_positions = [i for i, a in enumerate(args) if isinstance(a, KerasTensor)]
-    arguments = [None if isinstance(a, KerasTensor) else a for a in args]
-    layer = _SymbolicOp(
-        name,
-        arguments,
-        tensor_positions,
-        reverse=reverse,
-        name=unique_name(to_snake_case(name.lstrip("_"))),
-        dtype=x.dtype if "float" in x.dtype else None,
-    )
-    return layer(x, *(args[i] for i in tensor_positions))
