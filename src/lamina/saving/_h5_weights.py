@@ -162,13 +162,72 @@ def _vars_path(path: str) -> str:
     return f"{path}/vars" if path else "vars"
 
 
+def _saves_itself(obj, path: str) -> bool:
+    """A layer that writes its own `vars` entries (`save_own_variables(store)`, as a
+    TextVectorization layer stores its idf weights), as Keras lets layers do."""
+    return path != "optimizer" and callable(getattr(obj, "save_own_variables", None))
+
+
+class _WriteStore:
+    """The `store` a layer's `save_own_variables` fills: `store[key] = array`."""
+
+    def __init__(self, group):
+        self._group = group
+
+    def __setitem__(self, key, value) -> None:
+        value = value.numpy() if hasattr(value, "numpy") else value
+        self._group.create_dataset(str(key), data=np.asarray(value))
+
+
+class _ReadStore:
+    """The `store` a layer's `load_own_variables` reads: `store[key]`, `keys()`, `len()`,
+    each dataset checked as the plain variables are."""
+
+    def __init__(self, group, where: str):
+        self._group, self._where = group, where
+
+    def keys(self) -> list[str]:
+        return list(self._group.keys()) if self._group is not None else []
+
+    def __len__(self) -> int:
+        return len(self.keys())
+
+    def __contains__(self, key) -> bool:
+        return str(key) in self.keys()
+
+    def __getitem__(self, key):
+        if self._group is None:
+            raise KeyError(key)
+        return np.asarray(_checked_dataset(self._group, str(key), self._where)[()])
+
+
 def write(h5file, model, include_optimizer: bool = True) -> None:
     """Write the model's variables into an open, empty h5py file."""
     for path, obj, variables in walk(model, include_optimizer):
         group = h5file.require_group(_vars_path(path))
         group.attrs["name"] = str(getattr(obj, "name", ""))
+        if _saves_itself(obj, path):
+            obj.save_own_variables(_WriteStore(group))
+            continue
         for i, variable in enumerate(variables):
             group.create_dataset(str(i), data=np.asarray(variable.numpy()))
+
+
+def _checked_dataset(group, key: str, where: str):
+    import h5py
+
+    dataset = _hard_get(group, key)
+    if not isinstance(dataset, h5py.Dataset):
+        raise DeserializationError(f"{where}/{key} in the weights file is not a dataset.")
+    if dataset.external or getattr(dataset, "is_virtual", False):
+        raise DeserializationError(
+            f"{where}/{key} stores its data outside the file; lamina refuses such datasets."
+        )
+    if dataset.dtype.kind not in "biuf":
+        raise DeserializationError(
+            f"{where}/{key} has dtype {dataset.dtype}; weights must be numeric."
+        )
+    return dataset
 
 
 def _hard_get(h5file, path: str):
@@ -208,10 +267,15 @@ def read(h5file, model, skip_mismatch: bool = False, include_optimizer: bool = T
         unbuilt = not getattr(optimizer, "built", False)
         if unbuilt and has_optimizer_vars != len(optimizer.variables):
             optimizer.build(model.trainable_variables)
-    assignments = []
+    assignments, own_loaders = [], []
     for path, obj, variables in walk(model, include_optimizer and bool(has_optimizer_vars)):
         group = _hard_get(h5file, _vars_path(path))
         where = _vars_path(path)
+        if _saves_itself(obj, path):
+            if group is not None and not isinstance(group, h5py.Group):
+                raise DeserializationError(f"{where!r} in the weights file is not a group.")
+            own_loaders.append((obj, _ReadStore(group, where)))
+            continue
         if group is None:
             if variables:
                 _mismatch(
@@ -260,6 +324,8 @@ def read(h5file, model, skip_mismatch: bool = False, include_optimizer: bool = T
     for variable, dataset in assignments:
         value = np.asarray(dataset[()]).astype(np.dtype(str(variable.dtype)), copy=False)
         variable.assign(value)
+    for obj, store in own_loaders:
+        obj.load_own_variables(store)
 
 
 def _mismatch(message: str, skip: bool) -> None:

@@ -18,6 +18,9 @@ CONFIG = "config.json"
 METADATA = "metadata.json"
 WEIGHTS = "model.weights.h5"
 KNOWN_MEMBERS = (CONFIG, METADATA, WEIGHTS)
+# Files a layer keeps beside its weights (a lookup layer's vocabulary), under
+# `assets/<the layer's weights path>/`.
+ASSETS = "assets/"
 # JSON members are small; weights are as large as the model (allow up to 64 GiB).
 MAX_JSON_BYTES = 64 << 20
 MAX_WEIGHTS_BYTES = 64 << 30
@@ -60,9 +63,9 @@ def read_members(path) -> dict[str, bytes]:
         members = {}
         for info in infos:
             name = info.filename
-            if name.startswith("assets/") or name.endswith("/"):
+            if name.endswith("/"):
                 continue
-            if name not in KNOWN_MEMBERS:
+            if name not in KNOWN_MEMBERS and not name.startswith(ASSETS):
                 if name == "model.weights.npz":
                     raise DeserializationError(
                         f"{path!r} stores its weights as model.weights.npz; lamina reads the "
@@ -85,7 +88,8 @@ def read_members(path) -> dict[str, bytes]:
 
 
 def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: str) -> bytes:
-    cap = MAX_WEIGHTS_BYTES if info.filename == WEIGHTS else MAX_JSON_BYTES
+    large = info.filename == WEIGHTS or info.filename.startswith(ASSETS)
+    cap = MAX_WEIGHTS_BYTES if large else MAX_JSON_BYTES
     if info.file_size > cap:
         raise DeserializationError(
             f"{info.filename!r} in {path!r} declares {info.file_size} bytes, over the "

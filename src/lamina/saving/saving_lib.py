@@ -12,6 +12,7 @@ import datetime
 import io
 import json
 import os
+import tempfile
 
 import numpy as np
 
@@ -196,7 +197,49 @@ def model_archive_members(model, include_optimizer: bool = True) -> dict[str, by
         _zip_format.METADATA: dumps(metadata).encode("utf-8"),
         _zip_format.CONFIG: dumps(config).encode("utf-8"),
         _zip_format.WEIGHTS: weights_to_bytes(model, include_optimizer),
+        **assets_members(model),
     }
+
+
+# ---------------------------------------------------------------------- assets
+def _asset_owners(model):
+    """`(assets folder in the archive, object)` for each object with assets hooks."""
+    for path, obj, _ in _h5_weights.walk(model, include_optimizer=False):
+        if callable(getattr(obj, "save_assets", None)):
+            yield _zip_format.ASSETS + (f"{path}/" if path else ""), obj
+
+
+def assets_members(model) -> dict[str, bytes]:
+    """The files each layer's `save_assets(dir)` writes, as archive members under
+    `assets/<the layer's weights path>/`, as Keras 3 stores them."""
+    members = {}
+    for folder, obj in _asset_owners(model):
+        with tempfile.TemporaryDirectory() as tmp:
+            obj.save_assets(tmp)
+            for root, _, files in sorted(os.walk(tmp)):
+                for name in sorted(files):
+                    full = os.path.join(root, name)
+                    relative = os.path.relpath(full, tmp).replace(os.sep, "/")
+                    with open(full, "rb") as f:
+                        members[folder + relative] = f.read()
+    return members
+
+
+def load_assets(model, members: dict[str, bytes]) -> None:
+    """Hand each layer with `load_assets(dir)` a folder holding the files saved for it."""
+    for folder, obj in _asset_owners(model):
+        if not callable(getattr(obj, "load_assets", None)):
+            continue
+        files = {n[len(folder) :]: d for n, d in members.items() if n.startswith(folder)}
+        if not files:
+            continue
+        with tempfile.TemporaryDirectory() as tmp:
+            for relative, data in files.items():
+                target = os.path.join(tmp, *relative.split("/"))
+                os.makedirs(os.path.dirname(target), exist_ok=True)
+                with open(target, "wb") as f:
+                    f.write(data)
+            obj.load_assets(tmp)
 
 
 def load_model_from_archive(path, custom_objects=None, compile=True):
@@ -211,4 +254,5 @@ def load_model_from_archive(path, custom_objects=None, compile=True):
         compile_from_config(model, compile_config, custom_objects)
         compiled = True
     load_weights_from_bytes(model, members[_zip_format.WEIGHTS], include_optimizer=compiled)
+    load_assets(model, members)
     return model

@@ -1,7 +1,12 @@
-"""Preprocessing layers: normalization, rescaling, and image resizing,
-cropping and augmentation."""
+"""Preprocessing layers: normalization, rescaling, image resizing, cropping and
+augmentation, and categorical and text encoding."""
 
+from lamina.layers.preprocessing.category_encoding import CategoryEncoding as CategoryEncoding
 from lamina.layers.preprocessing.center_crop import CenterCrop as CenterCrop
+from lamina.layers.preprocessing.discretization import Discretization as Discretization
+from lamina.layers.preprocessing.hashed_crossing import HashedCrossing as HashedCrossing
+from lamina.layers.preprocessing.hashing import Hashing as Hashing
+from lamina.layers.preprocessing.integer_lookup import IntegerLookup as IntegerLookup
 from lamina.layers.preprocessing.normalization import Normalization as Normalization
 from lamina.layers.preprocessing.random_brightness import RandomBrightness as RandomBrightness
 from lamina.layers.preprocessing.random_contrast import RandomContrast as RandomContrast
@@ -12,9 +17,16 @@ from lamina.layers.preprocessing.random_translation import RandomTranslation as 
 from lamina.layers.preprocessing.random_zoom import RandomZoom as RandomZoom
 from lamina.layers.preprocessing.rescaling import Rescaling as Rescaling
 from lamina.layers.preprocessing.resizing import Resizing as Resizing
+from lamina.layers.preprocessing.string_lookup import StringLookup as StringLookup
+from lamina.layers.preprocessing.text_vectorization import TextVectorization as TextVectorization
 
 __all__ = [
+    "CategoryEncoding",
     "CenterCrop",
+    "Discretization",
+    "HashedCrossing",
+    "Hashing",
+    "IntegerLookup",
     "Normalization",
     "RandomBrightness",
     "RandomContrast",
@@ -25,4 +37,6 @@ __all__ = [
     "RandomZoom",
     "Rescaling",
     "Resizing",
+    "StringLookup",
+    "TextVectorization",
 ]
