@@ -1,6 +1,9 @@
 """Recurrent layers and the wrappers that apply a layer over time."""
 
 from lamina.layers.rnn.bidirectional import Bidirectional as Bidirectional
+from lamina.layers.rnn.conv_lstm1d import ConvLSTM1D as ConvLSTM1D
+from lamina.layers.rnn.conv_lstm2d import ConvLSTM2D as ConvLSTM2D
+from lamina.layers.rnn.conv_lstm3d import ConvLSTM3D as ConvLSTM3D
 from lamina.layers.rnn.gru import GRU as GRU
 from lamina.layers.rnn.gru_cell import GRUCell as GRUCell
 from lamina.layers.rnn.lstm import LSTM as LSTM
@@ -13,6 +16,9 @@ from lamina.layers.rnn.time_distributed import TimeDistributed as TimeDistribute
 
 __all__ = [
     "Bidirectional",
+    "ConvLSTM1D",
+    "ConvLSTM2D",
+    "ConvLSTM3D",
     "GRU",
     "GRUCell",
     "LSTM",
