@@ -44,7 +44,7 @@ class CSVLogger(Callback):
             )
             if not self._has_header:
                 self._writer.writeheader()
-        row = {"epoch": epoch, **{k: logs.get(k, "NA") for k in self.keys}}
+        row = {"epoch": epoch, **{k: _cell(logs.get(k, "NA")) for k in self.keys}}
         self._writer.writerow(row)
         self._file.flush()
 
@@ -52,3 +52,10 @@ class CSVLogger(Callback):
         if self._file is not None:
             self._file.close()
             self._file = None
+
+
+def _cell(value):
+    """A log value as Keras writes it: a metric with one value per class as "[a, b, c]"."""
+    if getattr(value, "ndim", 0):
+        return "[" + ", ".join(str(v) for v in value.ravel().tolist()) + "]"
+    return value

@@ -1,4 +1,5 @@
-"""Metrics from confusion-matrix counts: Precision, Recall, AUC and the raw counts."""
+"""Metrics from confusion-matrix counts: Precision, Recall, AUC, the raw counts and
+the rates at a constraint (SensitivityAtSpecificity, ...)."""
 
 from __future__ import annotations
 
@@ -395,3 +396,224 @@ class AUC(Metric):
         if self._init_from_thresholds:
             config["thresholds"] = [float(t) for t in self.thresholds[1:-1]]
         return {**super().get_config(), **config}
+
+
+class _AtConstraint(Metric):
+    """Counts at `num_thresholds` thresholds; the result is the best value of one
+    rate among the thresholds where another rate reaches `value`."""
+
+    _constraint_name = None
+
+    def __init__(
+        self,
+        value: float,
+        num_thresholds: int = 200,
+        class_id: int | None = None,
+        name: str | None = None,
+        dtype=None,
+    ):
+        if value < 0 or value > 1:
+            raise ValueError(
+                f"Argument `{self._constraint_name}` must be in the range [0, 1]. "
+                f"Received: {self._constraint_name}={value}"
+            )
+        super().__init__(name=name, dtype=dtype)
+        if num_thresholds <= 0:
+            raise ValueError(
+                "Argument `num_thresholds` must be an integer > 0. "
+                f"Received: num_thresholds={num_thresholds}"
+            )
+        self.value = value
+        self.num_thresholds = num_thresholds
+        self.class_id = class_id
+        if num_thresholds == 1:
+            self.thresholds = [0.5]
+            self._thresholds_distributed_evenly = False
+        else:
+            inner = [(i + 1) * 1.0 / (num_thresholds - 1) for i in range(num_thresholds - 2)]
+            self.thresholds = [0.0] + inner + [1.0]
+            self._thresholds_distributed_evenly = True
+        n = len(self.thresholds)
+        self.true_positives = self.add_variable(shape=(n,), name="true_positives")
+        self.false_positives = self.add_variable(shape=(n,), name="false_positives")
+        self.true_negatives = self.add_variable(shape=(n,), name="true_negatives")
+        self.false_negatives = self.add_variable(shape=(n,), name="false_negatives")
+
+    def update_state(self, y_true, y_pred, sample_weight=None) -> None:
+        _confusion.update_confusion_variables(
+            {
+                _confusion.TRUE_POSITIVES: self.true_positives,
+                _confusion.TRUE_NEGATIVES: self.true_negatives,
+                _confusion.FALSE_POSITIVES: self.false_positives,
+                _confusion.FALSE_NEGATIVES: self.false_negatives,
+            },
+            y_true,
+            y_pred,
+            self.thresholds,
+            class_id=self.class_id,
+            sample_weight=sample_weight,
+            thresholds_distributed_evenly=self._thresholds_distributed_evenly,
+        )
+
+    def _rates(self) -> dict:
+        tp = self.true_positives.value
+        fp = self.false_positives.value
+        tn = self.true_negatives.value
+        fn = self.false_negatives.value
+        recall = divide_no_nan(tp, ops.add(tp, fn))
+        return {
+            "recall": recall,
+            "sensitivity": recall,
+            "specificity": divide_no_nan(tn, ops.add(tn, fp)),
+            "precision": divide_no_nan(tp, ops.add(tp, fp)),
+        }
+
+    def _best_under_constraint(self, constrained: str, dependent: str):
+        rates = self._rates()
+        feasible = ops.greater_equal(rates[constrained], self.value)
+        values = ops.where(feasible, rates[dependent], ops.zeros_like(rates[dependent]))
+        return ops.maximum(ops.max(values), 0.0)
+
+    def get_config(self) -> dict:
+        return {
+            **super().get_config(),
+            "class_id": self.class_id,
+            "num_thresholds": self.num_thresholds,
+            self._constraint_name: self.value,
+        }
+
+
+class SensitivityAtSpecificity(_AtConstraint):
+    """The best sensitivity (recall) among thresholds where the specificity is at least `specificity`.
+
+    Args:
+        specificity: the specificity to reach, in [0, 1].
+        num_thresholds: the number of thresholds, evenly spaced in [0, 1] (1: only 0.5).
+        class_id: if set, the metric of this class of 2D predictions only.
+        name: the metric's name.
+        dtype: the dtype of the state.
+
+    Example:
+        >>> metric = lamina.metrics.SensitivityAtSpecificity(0.5)
+        >>> metric.update_state([0, 0, 0, 1, 1], [0, 0.3, 0.8, 0.3, 0.8])
+        >>> round(float(metric.result()), 2)
+        0.5
+    """
+
+    _constraint_name = "specificity"
+
+    def __init__(
+        self,
+        specificity: float,
+        num_thresholds: int = 200,
+        class_id: int | None = None,
+        name: str | None = None,
+        dtype=None,
+    ):
+        super().__init__(specificity, num_thresholds, class_id=class_id, name=name, dtype=dtype)
+        self.specificity = specificity
+
+    def result(self):
+        return self._best_under_constraint("specificity", "sensitivity")
+
+
+class SpecificityAtSensitivity(_AtConstraint):
+    """The best specificity among thresholds where the sensitivity is at least `sensitivity`.
+
+    Args:
+        sensitivity: the sensitivity (recall) to reach, in [0, 1].
+        num_thresholds: the number of thresholds, evenly spaced in [0, 1] (1: only 0.5).
+        class_id: if set, the metric of this class of 2D predictions only.
+        name: the metric's name.
+        dtype: the dtype of the state.
+
+    Example:
+        >>> metric = lamina.metrics.SpecificityAtSensitivity(0.5)
+        >>> metric.update_state([0, 0, 0, 1, 1], [0, 0.3, 0.8, 0.3, 0.8])
+        >>> round(float(metric.result()), 2)
+        0.67
+    """
+
+    _constraint_name = "sensitivity"
+
+    def __init__(
+        self,
+        sensitivity: float,
+        num_thresholds: int = 200,
+        class_id: int | None = None,
+        name: str | None = None,
+        dtype=None,
+    ):
+        super().__init__(sensitivity, num_thresholds, class_id=class_id, name=name, dtype=dtype)
+        self.sensitivity = sensitivity
+
+    def result(self):
+        return self._best_under_constraint("sensitivity", "specificity")
+
+
+class PrecisionAtRecall(_AtConstraint):
+    """The best precision among thresholds where the recall is at least `recall`.
+
+    Args:
+        recall: the recall to reach, in [0, 1].
+        num_thresholds: the number of thresholds, evenly spaced in [0, 1] (1: only 0.5).
+        class_id: if set, the metric of this class of 2D predictions only.
+        name: the metric's name.
+        dtype: the dtype of the state.
+
+    Example:
+        >>> metric = lamina.metrics.PrecisionAtRecall(0.5)
+        >>> metric.update_state([0, 0, 0, 1, 1], [0, 0.3, 0.8, 0.3, 0.8])
+        >>> round(float(metric.result()), 2)
+        0.5
+    """
+
+    _constraint_name = "recall"
+
+    def __init__(
+        self,
+        recall: float,
+        num_thresholds: int = 200,
+        class_id: int | None = None,
+        name: str | None = None,
+        dtype=None,
+    ):
+        super().__init__(recall, num_thresholds, class_id=class_id, name=name, dtype=dtype)
+        self.recall = recall
+
+    def result(self):
+        return self._best_under_constraint("recall", "precision")
+
+
+class RecallAtPrecision(_AtConstraint):
+    """The best recall among thresholds where the precision is at least `precision`.
+
+    Args:
+        precision: the precision to reach, in [0, 1].
+        num_thresholds: the number of thresholds, evenly spaced in [0, 1] (1: only 0.5).
+        class_id: if set, the metric of this class of 2D predictions only.
+        name: the metric's name.
+        dtype: the dtype of the state.
+
+    Example:
+        >>> metric = lamina.metrics.RecallAtPrecision(0.8)
+        >>> metric.update_state([0, 0, 1, 1], [0, 0.5, 0.3, 0.9])
+        >>> round(float(metric.result()), 2)
+        0.5
+    """
+
+    _constraint_name = "precision"
+
+    def __init__(
+        self,
+        precision: float,
+        num_thresholds: int = 200,
+        class_id: int | None = None,
+        name: str | None = None,
+        dtype=None,
+    ):
+        super().__init__(precision, num_thresholds, class_id=class_id, name=name, dtype=dtype)
+        self.precision = precision
+
+    def result(self):
+        return self._best_under_constraint("precision", "recall")

@@ -1,10 +1,12 @@
-"""Cross-entropy metrics."""
+"""Probabilistic metrics: cross-entropies, KL divergence and the Poisson loss."""
 
 from __future__ import annotations
 
 from lamina import ops
+from lamina.losses.functions import kl_divergence, poisson
 from lamina.metrics._utils import static_shape
 from lamina.metrics.reduction_metrics import MeanMetricWrapper
+from lamina.metrics.regression_metrics import _FixedFunctionMetric
 
 
 def binary_crossentropy(
@@ -179,3 +181,45 @@ class SparseCategoricalCrossentropy(MeanMetricWrapper):
             "ignore_class": self.ignore_class,
             "axis": self.axis,
         }
+
+
+class KLDivergence(_FixedFunctionMetric):
+    """The mean Kullback-Leibler divergence `sum(y_true * log(y_true / y_pred), axis=-1)`.
+
+    Both inputs are clipped to `[epsilon, 1]` first.
+
+    Args:
+        name: the metric's name.
+        dtype: the dtype of the state.
+
+    Example:
+        >>> metric = lamina.metrics.KLDivergence()
+        >>> metric.update_state([[0.0, 1.0], [0.0, 0.0]], [[0.6, 0.4], [0.4, 0.6]])
+        >>> round(float(metric.result()), 3)
+        0.458
+    """
+
+    _function = staticmethod(kl_divergence)
+
+    def __init__(self, name: str = "kl_divergence", dtype=None):
+        super().__init__(name=name, dtype=dtype)
+
+
+class Poisson(_FixedFunctionMetric):
+    """The mean Poisson loss `mean(y_pred - y_true * log(y_pred + epsilon), axis=-1)`.
+
+    Args:
+        name: the metric's name.
+        dtype: the dtype of the state.
+
+    Example:
+        >>> metric = lamina.metrics.Poisson()
+        >>> metric.update_state([[0.0, 1.0], [0.0, 0.0]], [[1.0, 1.0], [0.0, 0.0]])
+        >>> round(float(metric.result()), 2)
+        0.5
+    """
+
+    _function = staticmethod(poisson)
+
+    def __init__(self, name: str = "poisson", dtype=None):
+        super().__init__(name=name, dtype=dtype)

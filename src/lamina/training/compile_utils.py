@@ -158,6 +158,8 @@ class CompileMetrics:
                     ):
                         metric.name = f"weighted_{metric.name}"
                     self.metrics.append((i, weighted, metric))
+                    if getattr(metric, "_built", True) is False:
+                        _make_state(metric, y_true[i], y_pred[i])
         self.built = True
 
     def _make(self, item, i, y_true_shape, y_pred_shape):
@@ -188,6 +190,22 @@ class CompileMetrics:
     def reset_state(self) -> None:
         for _, _, metric in self.metrics:
             metric.reset_state()
+
+
+def _make_state(metric, y_true_shape, y_pred_shape) -> None:
+    """Make the variables of a metric that sizes them at its first update (F1Score,
+    R2Score, AUC(multi_label=True)) now: a compiled step carries the variables that
+    exist when it is traced. The update runs on zeros and changes nothing."""
+    if y_true_shape is None or y_pred_shape is None:
+        return
+    from lamina import ops
+    from lamina.backend._variable import StatelessScope
+
+    def zeros(shape):
+        return ops.zeros(tuple(1 if d is None else int(d) for d in shape))
+
+    with StatelessScope(collect=False):
+        metric.update_state(zeros(y_true_shape), zeros(y_pred_shape))
 
 
 def _normalize_metric_list(metrics, n: int):

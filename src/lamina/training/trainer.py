@@ -754,8 +754,16 @@ class Trainer:
         )
 
     def _pythonify(self, logs: dict) -> dict:
-        """Logs as Python floats, keys in alphabetical order, as Keras 3 reports them."""
-        return {k: float(_engine.core.convert_to_numpy(logs[k])) for k in sorted(logs)}
+        """Logs as Python floats (NumPy arrays for metrics with one value per class,
+        such as `F1Score(average=None)`), keys in alphabetical order, as Keras 3
+        reports them."""
+        result = {}
+        for key in sorted(logs):
+            value = np.array(
+                _engine.core.convert_to_numpy(logs[key])
+            )  # a copy: logs outlive the step
+            result[key] = float(value) if value.ndim == 0 else value
+        return result
 
     def _format_logs(self, logs: dict, return_dict: bool):
         if return_dict:

@@ -6,12 +6,15 @@ import math
 import sys
 import time
 
+import numpy as np
+
 _BAR = "━"
 _BOLD, _GREEN, _GREY, _RESET = "\x1b[1m", "\x1b[32m", "\x1b[37m", "\x1b[0m"
 
 
 def _format_value(value) -> str:
-    value = float(value)
+    # A metric with one value per class (F1Score(average=None)) shows their mean, as in Keras.
+    value = float(np.mean(value)) if getattr(value, "ndim", 0) else float(value)
     if abs(value) > 1e-3:
         return f"{value:.4f}"
     return f"{value:.4e}"
