@@ -28,6 +28,7 @@ if not _cli_mode.active():
     from lamina import random as random
     from lamina import regularizers as regularizers
     from lamina import saving as saving
+    from lamina import tree as tree
     from lamina import utils as utils
     from lamina.backend._keras_tensor import KerasTensor as KerasTensor
     from lamina.backend._variable import Variable as Variable

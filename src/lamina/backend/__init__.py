@@ -30,6 +30,7 @@ from lamina.config import set_image_data_format as set_image_data_format
 
 __all__ = [
     "backend",
+    "clear_session",
     "engine",
     "epsilon",
     "floatx",
@@ -83,3 +84,11 @@ def _announce(display: str) -> None:
 
 
 engine = _select()
+
+
+def clear_session(free_memory: bool = True) -> None:
+    """Resets lamina's global state (automatic names, the global dtype policy), as
+    `keras.backend.clear_session()` does; the same as `lamina.utils.clear_session`."""
+    from lamina.utils.global_state import clear_session as reset
+
+    reset(free_memory=free_memory)

@@ -1,5 +1,6 @@
 """lamina.utils: helpers from Keras's `keras.utils`."""
 
+from lamina.saving.object_registration import CustomObjectScope as CustomObjectScope
 from lamina.saving.object_registration import custom_object_scope as custom_object_scope
 from lamina.saving.object_registration import get_custom_objects as get_custom_objects
 from lamina.saving.object_registration import get_registered_name as get_registered_name
@@ -7,7 +8,23 @@ from lamina.saving.object_registration import get_registered_object as get_regis
 from lamina.saving.object_registration import (
     register_keras_serializable as register_keras_serializable,
 )
+from lamina.saving.serialization import deserialize_keras_object as deserialize_keras_object
+from lamina.saving.serialization import serialize_keras_object as serialize_keras_object
+from lamina.utils.data_adapter_utils import pack_x_y_sample_weight as pack_x_y_sample_weight
+from lamina.utils.data_adapter_utils import unpack_x_y_sample_weight as unpack_x_y_sample_weight
+from lamina.utils.dataset_utils import split_dataset as split_dataset
+from lamina.utils.dtype_utils import standardize_dtype as standardize_dtype
 from lamina.utils.file_utils import get_file as get_file
+from lamina.utils.global_state import clear_session as clear_session
+from lamina.utils.image_dataset_utils import (
+    image_dataset_from_directory as image_dataset_from_directory,
+)
+from lamina.utils.image_utils import array_to_img as array_to_img
+from lamina.utils.image_utils import img_to_array as img_to_array
+from lamina.utils.image_utils import load_img as load_img
+from lamina.utils.image_utils import save_img as save_img
+from lamina.utils.keras_tensor_utils import get_source_inputs as get_source_inputs
+from lamina.utils.keras_tensor_utils import is_keras_tensor as is_keras_tensor
 from lamina.utils.numerical_utils import normalize as normalize
 from lamina.utils.numerical_utils import to_categorical as to_categorical
 from lamina.utils.progbar import Progbar as Progbar
@@ -15,3 +32,9 @@ from lamina.utils.py_dataset import PyDataset as PyDataset
 from lamina.utils.py_dataset import Sequence as Sequence
 from lamina.utils.random_utils import set_random_seed as set_random_seed
 from lamina.utils.sequence_utils import pad_sequences as pad_sequences
+from lamina.utils.text_dataset_utils import (
+    text_dataset_from_directory as text_dataset_from_directory,
+)
+from lamina.utils.timeseries_dataset_utils import (
+    timeseries_dataset_from_array as timeseries_dataset_from_array,
+)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from lamina.optimizers.schedules.cosine_decay_restarts import (
+    CosineDecayRestarts as CosineDecayRestarts,
+)
 from lamina.optimizers.schedules.learning_rate_schedule import CosineDecay as CosineDecay
 from lamina.optimizers.schedules.learning_rate_schedule import (
     ExponentialDecay as ExponentialDecay,
@@ -23,6 +26,7 @@ ALL_OBJECTS = {
     cls.__name__: cls
     for cls in (
         CosineDecay,
+        CosineDecayRestarts,
         ExponentialDecay,
         InverseTimeDecay,
         PiecewiseConstantDecay,
