@@ -180,3 +180,31 @@ def test_op_nodes_are_not_layers_but_the_summary_lists_them():
     model.summary(print_fn=lines.append)
     text = "\n".join(lines)
     assert "(Exp)" in text and "(Add)" in text and "Operation" not in text
+
+
+def test_a_model_with_op_nodes_trains_and_matches_keras(request):
+    # Same initial weights, one epoch of SGD: op nodes pass gradients like any layer.
+    def build(K):
+        x = K.Input((4,))
+        h = K.layers.Dense(8, kernel_initializer="glorot_uniform", name="hidden")(x)
+        h = K.ops.tanh(h) * 0.5 + K.ops.mean(h, axis=-1, keepdims=True)
+        out = K.layers.Dense(1, name="out")(K.ops.concatenate([h, x[:, :2]], axis=-1))
+        model = K.Model(x, out)
+        model.compile(optimizer=K.optimizers.SGD(0.05), loss="mse")
+        return model
+
+    rng = np.random.RandomState(1)
+    x = rng.randn(64, 4).astype("float32")
+    y = (x[:, :1] * 0.5 - x[:, 1:2]).astype("float32")
+    model = build(lamina)
+    start = [w.copy() for w in model.get_weights()]
+    history = model.fit(x, y, epochs=3, batch_size=16, verbose=0, shuffle=False)
+    losses = history.history["loss"]
+    assert np.all(np.isfinite(losses)) and losses[-1] < losses[0]
+    if lamina.backend.backend() in ("pytensor", "numpy"):
+        return  # Keras has no PyTensor engine, and no fit on its NumPy one
+    keras = request.getfixturevalue("keras_ref")
+    reference = build(keras)
+    reference.set_weights(start)
+    theirs = reference.fit(x, y, epochs=3, batch_size=16, verbose=0, shuffle=False)
+    np.testing.assert_allclose(losses, theirs.history["loss"], rtol=1e-4)
