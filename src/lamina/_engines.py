@@ -56,7 +56,7 @@ ENGINES = {
 IMPLEMENTED = ("tensorflow", "jax", "torch", "pytensor", "numpy")
 
 # The modules every backend package provides, with the same function names.
-CONTRACT_MODULES = ("core", "numpy", "nn", "random", "linalg", "functional", "image")
+CONTRACT_MODULES = ("core", "numpy", "nn", "random", "linalg", "math", "functional", "image")
 
 # Modules a backend package may provide to do faster what lamina otherwise does
 # with the contract's functions (docs/backend-contract.md).

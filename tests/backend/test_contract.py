@@ -18,7 +18,7 @@ from lamina.backend._engines import CONTRACT_MODULES, ENGINES, IMPLEMENTED, OPTI
 # The functions docs/backend-contract.md names for these modules.
 CONTRACT = {
     "core": """convert_to_tensor convert_to_numpy is_tensor shape dtype cast stop_gradient
-        device_names default_device engine_version cond scan fori_loop""",
+        device_names default_device engine_version cond scan fori_loop custom_gradient""",
     "numpy": """add subtract multiply divide floor_divide mod power negative abs sign sqrt
         square exp log log1p expm1 sin cos tanh erf round floor ceil maximum minimum clip
         where isnan isinf isfinite equal not_equal greater greater_equal less less_equal
@@ -26,9 +26,12 @@ CONTRACT = {
         argmin logsumexp count_nonzero cumsum matmul dot einsum tensordot reshape transpose
         expand_dims squeeze concatenate stack split tile repeat pad broadcast_to flip
         moveaxis take take_along_axis slice zeros ones full zeros_like ones_like full_like copy
-        arange eye top_k in_top_k sort argsort""",
+        arange eye top_k in_top_k sort argsort tan sinh cosh arcsin arccos arctan arcsinh
+        arccosh arctanh log2 log10 exp2 i0 arctan2 fmod nextafter gcd lcm cumprod bitwise_and
+        bitwise_or bitwise_xor bitwise_not left_shift right_shift view""",
     "random": "normal uniform truncated_normal randint dropout shuffle",
-    "linalg": "inv solve cholesky det qr svd norm",
+    "linalg": "inv solve cholesky det qr svd norm eigh",
+    "math": "segment_sum segment_max erfc erfinv fft fft2 ifft2 rfft irfft",
 }
 CONTRACT = {module: set(names.split()) for module, names in CONTRACT.items()}
 
@@ -153,10 +156,12 @@ def test_every_public_op_is_a_documented_function(module):
 
 
 @pytest.mark.parametrize("module", sorted(CONTRACT))
-def test_ops_match_the_backend_one_to_one(module):
+def test_ops_expose_every_backend_function(module):
+    # Each backend function has its public op; ops written from other ops (tril,
+    # pinv, ...) need no backend function.
     ops_module = importlib.import_module(f"lamina.ops.{module}")
     backend_names = set(_public_functions(getattr(engine, module)))
-    assert set(ops_module.__all__) == backend_names
+    assert backend_names - set(ops_module.__all__) == set()
 
 
 @pytest.mark.parametrize("module", sorted(CONTRACT))

@@ -178,7 +178,8 @@ def _clip(p):
 def test_engine_exports_contract_names():
     missing = [name for name in NN_CONTRACT if not callable(getattr(engine.nn, name, None))]
     assert missing == []
-    assert sorted(ops.nn.__all__) == sorted(NN_CONTRACT)
+    # Every backend function is a public op (others, like swish, are built from them).
+    assert set(NN_CONTRACT) <= set(ops.nn.__all__)
 
 
 def _public_signatures(engine_name: str) -> dict:

@@ -11,5 +11,6 @@ from lamina.ops import random as random  # noqa: E402
 from lamina.ops.core import *  # noqa: F401,F403
 from lamina.ops.functional import *  # noqa: F401,F403
 from lamina.ops.linalg import *  # noqa: F401,F403
+from lamina.ops.math import *  # noqa: F401,F403
 from lamina.ops.nn import *  # noqa: F401,F403
 from lamina.ops.numpy import *  # noqa: F401,F403

@@ -4,6 +4,7 @@ from lamina.backend.jax import core as core
 from lamina.backend.jax import functional as functional
 from lamina.backend.jax import image as image
 from lamina.backend.jax import linalg as linalg
+from lamina.backend.jax import math as math
 from lamina.backend.jax import nn as nn
 from lamina.backend.jax import numpy as numpy
 from lamina.backend.jax import random as random

@@ -103,6 +103,19 @@ def stop_gradient(x):
     return jax.lax.stop_gradient(convert_to_tensor(x))
 
 
+def custom_gradient(f):
+    def forward(*args):
+        out, grad_fn = f(*args)
+
+        def vjp(upstream):
+            grads = grad_fn(upstream)
+            return tuple(grads) if isinstance(grads, (tuple, list)) else (grads,)
+
+        return out, vjp
+
+    return jax.custom_gradient(forward)
+
+
 def device_names() -> list[str]:
     return [f"{d.platform}:{d.id}" for d in jax.devices()]
 

@@ -53,3 +53,8 @@ def svd(x, full_matrices=True, compute_uv=True):
 
 def norm(x, ord=None, axis=None, keepdims=False):
     return jnp.linalg.norm(_float(x), ord=ord, axis=axis, keepdims=keepdims)
+
+
+def eigh(x):
+    w, v = jnp.linalg.eigh(_float(x))
+    return w, v

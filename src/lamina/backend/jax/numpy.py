@@ -360,3 +360,95 @@ def sort(x, axis=-1):
 
 def argsort(x, axis=-1):
     return _int32(jnp.argsort(convert_to_tensor(x), axis=axis, stable=True))
+
+
+# --------------------------------------------------------------------------- more element-wise
+
+tan = _float_unary(jnp.tan)
+sinh = _float_unary(jnp.sinh)
+cosh = _float_unary(jnp.cosh)
+arcsin = _float_unary(jnp.arcsin)
+arccos = _float_unary(jnp.arccos)
+arctan = _float_unary(jnp.arctan)
+arcsinh = _float_unary(jnp.arcsinh)
+arccosh = _float_unary(jnp.arccosh)
+arctanh = _float_unary(jnp.arctanh)
+log2 = _float_unary(jnp.log2)
+log10 = _float_unary(jnp.log10)
+exp2 = _float_unary(jnp.exp2)
+i0 = _float_unary(jax.scipy.special.i0)
+
+
+def arctan2(x1, x2):
+    x1, x2 = _pair(x1, x2)
+    if not _is_floating(x1):
+        x1 = _float(x1)
+    if not _is_floating(x2):
+        x2 = _float(x2)
+    return jnp.arctan2(x1, x2)
+
+
+fmod = _binary(jnp.fmod)
+
+
+def cumprod(x, axis=None, dtype=None):
+    x = convert_to_tensor(x)
+    if dtype is None:
+        dtype = "int32" if x.dtype == jnp.bool_ else x.dtype
+    dtype = _jax_dtype(dtype) if isinstance(dtype, str) else dtype
+    return jnp.cumprod(x.astype(dtype), axis=axis)
+
+
+nextafter = _binary(jnp.nextafter)
+gcd = _binary(jnp.gcd)
+lcm = _binary(jnp.lcm)
+
+
+# --------------------------------------------------------------------------- bitwise
+
+
+def _bitwise(binary):
+    """`binary` with the parameter names (x, y) of the bitwise ops."""
+
+    def apply(x, y):
+        return binary(x, y)
+
+    return apply
+
+
+bitwise_and = _bitwise(_binary(jnp.bitwise_and))
+bitwise_or = _bitwise(_binary(jnp.bitwise_or))
+bitwise_xor = _bitwise(_binary(jnp.bitwise_xor))
+bitwise_not = _unary(jnp.bitwise_not)
+left_shift = _bitwise(_binary(jnp.left_shift))
+right_shift = _bitwise(_binary(jnp.right_shift))
+
+
+# --------------------------------------------------------------------------- bits
+
+
+def view(x, dtype=None):
+    x = convert_to_tensor(x)
+    if dtype is None:
+        return x
+    old, new = np.dtype(x.dtype).itemsize, np.dtype(_jax_dtype(dtype)).itemsize
+    shape = tuple(x.shape)
+    if new == old:
+        return jax.lax.bitcast_convert_type(x, _jax_dtype(dtype))
+    if not shape:
+        raise ValueError(
+            f"view: a scalar of {old} bytes cannot be viewed as {dtype} of {new} bytes; "
+            "give a tensor of at least 1 dim."
+        )
+    if new < old:
+        # The bitcast adds an axis of old // new parts: merge it into the last.
+        out = jax.lax.bitcast_convert_type(x, _jax_dtype(dtype))
+        return jnp.reshape(out, shape[:-1] + (shape[-1] * (old // new),))
+    parts = new // old
+    if shape[-1] % parts:
+        raise ValueError(
+            f"view: the last dim ({shape[-1]}) must be a multiple of {parts} to view "
+            f"{old}-byte entries as {dtype}."
+        )
+    grouped = jnp.reshape(x, shape[:-1] + (shape[-1] // parts, parts))
+    return jax.lax.bitcast_convert_type(grouped, _jax_dtype(dtype))

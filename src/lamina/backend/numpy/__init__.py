@@ -8,6 +8,7 @@ from lamina.backend.numpy import core as core
 from lamina.backend.numpy import functional as functional
 from lamina.backend.numpy import image as image
 from lamina.backend.numpy import linalg as linalg
+from lamina.backend.numpy import math as math
 from lamina.backend.numpy import nn as nn
 from lamina.backend.numpy import numpy as numpy
 from lamina.backend.numpy import random as random

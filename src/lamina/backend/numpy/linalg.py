@@ -54,3 +54,8 @@ def svd(x, full_matrices=True, compute_uv=True):
 
 def norm(x, ord=None, axis=None, keepdims=False):
     return anp.linalg.norm(_float(x), ord=ord, axis=axis, keepdims=keepdims)
+
+
+def eigh(x):
+    w, v = anp.linalg.eigh(_float(x))
+    return w, v

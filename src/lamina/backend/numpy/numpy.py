@@ -15,6 +15,7 @@ import functools
 import autograd.numpy as anp
 import numpy as np
 from autograd.extend import defvjp, primitive
+from autograd.numpy.numpy_vjps import unbroadcast_f
 from autograd.tracer import getval, isbox
 
 from lamina import config
@@ -652,3 +653,152 @@ def sort(x, axis=-1):
 
 def argsort(x, axis=-1):
     return _int32(np.argsort(getval(convert_to_tensor(x)), axis=axis, kind="stable"))
+
+
+# --------------------------------------------------------------------------- more element-wise
+
+tan = _float_unary(anp.tan)
+sinh = _float_unary(anp.sinh)
+cosh = _float_unary(anp.cosh)
+arcsin = _float_unary(anp.arcsin)
+arccos = _float_unary(anp.arccos)
+arctan = _float_unary(anp.arctan)
+arcsinh = _float_unary(anp.arcsinh)
+arccosh = _float_unary(anp.arccosh)
+arctanh = _float_unary(anp.arctanh)
+log2 = _float_unary(anp.log2)
+log10 = _float_unary(anp.log10)
+exp2 = _float_unary(anp.exp2)
+
+
+@functools.cache
+def _bessel():
+    # Imported at first use, as for erf: SciPy is slow to import. Without SciPy,
+    # NumPy's i0 and a power series of i1.
+    try:
+        from scipy.special import i0, i1
+    except ImportError:  # pragma: no cover - depends on the environment
+        return np.i0, _i1_series
+    return i0, i1
+
+
+def _i1_series(x):
+    """The modified Bessel function I1: the sum of (x/2)**(2k+1) / (k! (k+1)!)."""
+    half = np.asarray(x, "float64") / 2.0
+    term = half.copy()
+    total = term.copy()
+    for k in range(1, 1000):
+        term = term * half * half / (k * (k + 1))
+        total = total + term
+        if not np.any(np.abs(term) > 1e-17 * np.abs(total)):
+            break
+    return total
+
+
+@primitive
+def _i0(x):
+    return np.asarray(_bessel()[0](x)).astype(x.dtype)
+
+
+defvjp(_i0, lambda ans, x: lambda g: g * np.asarray(_bessel()[1](x)).astype(x.dtype))
+
+
+@_quiet
+def i0(x):
+    return _i0(_float(x))
+
+
+@_quiet
+def arctan2(x1, x2):
+    x1, x2 = _pair(x1, x2)
+    if not _is_float(x1):
+        x1, x2 = _cast_value(x1, _floatx()), _cast_value(x2, _floatx())
+    return anp.arctan2(x1, x2)
+
+
+@primitive
+def _fmod(x1, x2):
+    return np.fmod(x1, x2)
+
+
+defvjp(
+    _fmod,
+    lambda ans, x1, x2: unbroadcast_f(x1, lambda g: g),
+    lambda ans, x1, x2: unbroadcast_f(x2, lambda g: -g * np.trunc(x1 / x2).astype(g.dtype)),
+)
+
+
+@_quiet
+def fmod(x1, x2):
+    x1, x2 = _pair(x1, x2)
+    if not _is_float(x1):
+        return np.fmod(getval(x1), getval(x2))
+    return _fmod(x1, x2)
+
+
+def cumprod(x, axis=None, dtype=None):
+    x = convert_to_tensor(x)
+    if dtype is not None:
+        x = _cast_value(x, _np_dtype(dtype))
+    if not _is_float(x):
+        x = np.asarray(getval(x))
+        return np.cumprod(x, axis=axis, dtype="int32" if x.dtype == np.bool_ else x.dtype)
+    if axis is None:
+        x, axis = anp.reshape(x, (-1,)), 0
+    axis = axis % x.ndim
+    # autograd has no gradient for cumprod: a running product of slices has one.
+    index = [builtins.slice(None)] * x.ndim
+    running, parts = None, []
+    for i in range(x.shape[axis]):
+        index[axis] = builtins.slice(i, i + 1)
+        piece = x[tuple(index)]
+        running = piece if running is None else running * piece
+        parts.append(running)
+    if not parts:
+        return x
+    return anp.concatenate(parts, axis=axis)
+
+
+def _exact(op):
+    # Results of rounding and number theory: no gradient flows through them.
+    @_quiet
+    def apply(x1, x2):
+        x1, x2 = _pair(x1, x2)
+        return op(np.asarray(getval(x1)), np.asarray(getval(x2)))
+
+    return apply
+
+
+nextafter = _exact(np.nextafter)
+gcd = _exact(np.gcd)
+lcm = _exact(np.lcm)
+
+
+# --------------------------------------------------------------------------- bitwise
+
+
+def _bitwise(op):
+    def apply(x, y):
+        x, y = _pair(x, y)
+        return op(np.asarray(getval(x)), np.asarray(getval(y)))
+
+    return apply
+
+
+bitwise_and = _bitwise(np.bitwise_and)
+bitwise_or = _bitwise(np.bitwise_or)
+bitwise_xor = _bitwise(np.bitwise_xor)
+left_shift = _bitwise(np.left_shift)
+right_shift = _bitwise(np.right_shift)
+
+
+def bitwise_not(x):
+    return np.bitwise_not(getval(convert_to_tensor(x)))
+
+
+# --------------------------------------------------------------------------- bits
+
+
+def view(x, dtype=None):
+    x = np.ascontiguousarray(getval(convert_to_tensor(x)))
+    return x if dtype is None else x.view(_np_dtype(dtype))

@@ -33,6 +33,7 @@ from lamina.backend.pytensor import core as core  # noqa: E402
 from lamina.backend.pytensor import functional as functional  # noqa: E402
 from lamina.backend.pytensor import image as image  # noqa: E402
 from lamina.backend.pytensor import linalg as linalg  # noqa: E402
+from lamina.backend.pytensor import math as math  # noqa: E402
 from lamina.backend.pytensor import nn as nn  # noqa: E402
 from lamina.backend.pytensor import numpy as numpy  # noqa: E402
 from lamina.backend.pytensor import random as random  # noqa: E402
@@ -47,5 +48,13 @@ SKIPS: dict[str, str] = {
     "image.resize": (
         "PyTensor has no 'area' interpolation (TensorFlow's image library alone has it); "
         "interpolation='bilinear' with antialias=True averages every input pixel instead."
+    ),
+    "numpy.nextafter": (
+        "PyTensor has no nextafter op: it runs eagerly (on NumPy), and raises "
+        "NotImplementedError on symbolic tensors inside compiled functions."
+    ),
+    "numpy.view": (
+        "PyTensor has no op that reinterprets bits: view runs eagerly (on NumPy), and "
+        "raises NotImplementedError on symbolic tensors inside compiled functions."
     ),
 }

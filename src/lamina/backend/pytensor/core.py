@@ -296,6 +296,28 @@ def stop_gradient(x):
     return x
 
 
+def custom_gradient(f):
+    def call(*args):
+        args = [convert_to_tensor(a) for a in args]
+        if not _any_symbolic(*args):
+            return f(*args)[0]
+        from pytensor.compile.builders import OpFromGraph
+
+        inputs = [pt.as_tensor(a).type() for a in args]
+        output = pt.as_tensor(f(*inputs)[0])
+
+        def pullback(inner_inputs, outputs, output_grads):
+            # A fresh forward on the graph's own inputs gives a grad_fn bound to them.
+            grads = f(*inner_inputs)[1](output_grads[0])
+            grads = list(grads) if isinstance(grads, (tuple, list)) else [grads]
+            return [pt.as_tensor(g).astype(x.dtype) for g, x in zip(grads, inner_inputs)]
+
+        op = OpFromGraph(inputs, [output], pullback=pullback, inline=False)
+        return op(*[pt.as_tensor(a) for a in args])
+
+    return call
+
+
 def device_names() -> list[str]:
     # PyTensor's C and Numba linkers run on the host.
     return ["cpu:0"]

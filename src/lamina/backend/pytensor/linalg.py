@@ -82,3 +82,12 @@ def norm(x, ord=None, axis=None, keepdims=False):
         return ptl.norm(x, ord=ord, axis=axis, keepdims=keepdims)
     out = np.linalg.norm(np.asarray(x), ord=ord, axis=axis, keepdims=keepdims)
     return _same_dtype(out, x)
+
+
+def eigh(x):
+    x = _float(x)
+    if _is_symbolic(x):
+        w, v = ptl.eigh(x)
+        return w, v
+    w, v = np.linalg.eigh(np.asarray(x))
+    return _same_dtype(w, x), _same_dtype(v, x)

@@ -597,3 +597,122 @@ def argsort(x, axis=-1):
     if _is_symbolic(x):
         return pt.cast(pt.argsort(x, axis=axis, stable=True), "int32")
     return _eager(np.argsort(x, axis=axis, kind="stable").astype("int32"))
+
+
+# --------------------------------------------------------------------------- more element-wise
+
+tan = _unary(np.tan, pt.tan, to_float=True)
+sinh = _unary(np.sinh, pt.sinh, to_float=True)
+cosh = _unary(np.cosh, pt.cosh, to_float=True)
+arcsin = _unary(np.arcsin, pt.arcsin, to_float=True)
+arccos = _unary(np.arccos, pt.arccos, to_float=True)
+arctan = _unary(np.arctan, pt.arctan, to_float=True)
+arcsinh = _unary(np.arcsinh, pt.arcsinh, to_float=True)
+arccosh = _unary(np.arccosh, pt.arccosh, to_float=True)
+arctanh = _unary(np.arctanh, pt.arctanh, to_float=True)
+log2 = _unary(np.log2, pt.log2, to_float=True)
+log10 = _unary(np.log10, pt.log10, to_float=True)
+exp2 = _unary(np.exp2, pt.exp2, to_float=True)
+i0 = _unary(scipy.special.i0, pt.i0, to_float=True)
+
+
+def arctan2(x1, x2):
+    x1, x2 = _operand(x1), _operand(x2)
+    dtype = _result_dtype(x1, x2)
+    if not dtype.startswith("float"):
+        dtype = config.floatx()
+    a, b = _as_dtype(x1, dtype), _as_dtype(x2, dtype)
+    if _any_symbolic(a, b):
+        return pt.arctan2(a, b)
+    return _eager(_quiet(np.arctan2)(a, b))
+
+
+def _pt_fmod(a, b):
+    # The remainder of the magnitudes, with the sign of the dividend.
+    return pt.sign(a) * pt.mod(pt.abs(a), pt.abs(b))
+
+
+fmod = _binary(np.fmod, _pt_fmod)
+
+
+def cumprod(x, axis=None, dtype=None):
+    x = convert_to_tensor(x)
+    if dtype is None:
+        dtype = "int32" if _dtype(x) == "bool" else _dtype(x)
+    x = cast(x, dtype)
+    if _is_symbolic(x):
+        return pt.cumprod(x, axis=axis)
+    return _eager(np.cumprod(x, axis=axis, dtype=dtype))
+
+
+def _pt_nextafter(a, b):
+    raise NotImplementedError(
+        "nextafter on the pytensor engine runs eagerly only: PyTensor has no nextafter op "
+        "to put in a compiled graph. Call it on concrete values, outside compiled functions."
+    )
+
+
+def _pt_gcd(a, b):
+    # Euclid's algorithm, unrolled: it ends within 93 steps for 64-bit ints (47 for 32).
+    a, b = pt.abs(a), pt.abs(b)
+    steps = 93 if a.dtype.endswith("64") else 47
+    for _ in range(steps):
+        more = pt.neq(b, 0)
+        remainder = a % pt.switch(more, b, 1)
+        a, b = pt.switch(more, b, a), pt.switch(more, remainder, 0)
+    return a
+
+
+def _pt_lcm(a, b):
+    divisor = _pt_gcd(a, b)
+    safe = pt.switch(pt.eq(divisor, 0), 1, divisor)
+    return pt.switch(pt.eq(divisor, 0), 0, pt.abs(a // safe * b))
+
+
+nextafter = _binary(np.nextafter, _pt_nextafter)
+gcd = _binary(np.gcd, _pt_gcd)
+lcm = _binary(np.lcm, _pt_lcm)
+
+
+# --------------------------------------------------------------------------- bitwise
+
+
+def _bitwise(binary):
+    """`binary` with the parameter names (x, y) of the bitwise ops."""
+
+    def apply(x, y):
+        return binary(x, y)
+
+    return apply
+
+
+def _pt_left_shift(a, b):
+    return a * pt.cast(2**b, a.dtype)
+
+
+def _pt_right_shift(a, b):
+    # An arithmetic shift: floor division by a power of two.
+    return a // pt.cast(2**b, a.dtype)
+
+
+bitwise_and = _bitwise(_binary(np.bitwise_and, pt.bitwise_and))
+bitwise_or = _bitwise(_binary(np.bitwise_or, pt.bitwise_or))
+bitwise_xor = _bitwise(_binary(np.bitwise_xor, pt.bitwise_xor))
+bitwise_not = _unary(np.bitwise_not, pt.bitwise_not)
+left_shift = _bitwise(_binary(np.left_shift, _pt_left_shift))
+right_shift = _bitwise(_binary(np.right_shift, _pt_right_shift))
+
+
+# --------------------------------------------------------------------------- bits
+
+
+def view(x, dtype=None):
+    x = convert_to_tensor(x)
+    if dtype is None:
+        return x
+    if _is_symbolic(x):
+        raise NotImplementedError(
+            "view on the pytensor engine runs eagerly only: PyTensor has no op that "
+            "reinterprets bits in a graph. Call it on concrete values."
+        )
+    return _eager(np.ascontiguousarray(x).view(dtype))

@@ -94,6 +94,10 @@ def stop_gradient(x):
     return tf.stop_gradient(convert_to_tensor(x))
 
 
+def custom_gradient(f):
+    return tf.custom_gradient(f)
+
+
 def _short_name(device) -> str:
     # "/device:GPU:0" -> "gpu:0"
     kind, index = device.name.split(":")[-2:]

@@ -115,3 +115,7 @@ def norm(x, ord=None, axis=None, keepdims=False):
     if len(axis) == 2:
         return _matrix_norm(x, ord, axis, keepdims)
     raise ValueError(f"norm takes one or two axes; got axis={axis}.")
+
+
+def eigh(x):
+    return tf.linalg.eigh(_float(x))

@@ -571,3 +571,130 @@ def argsort(x, axis=-1):
     if x.dtype == tf.bool:
         x = tf.cast(x, "int32")
     return tf.argsort(x, axis=axis, stable=True)
+
+
+# --------------------------------------------------------------------------- more element-wise
+
+tan = _float_unary(tf.tan)
+sinh = _float_unary(tf.sinh)
+cosh = _float_unary(tf.cosh)
+arcsin = _float_unary(tf.asin)
+arccos = _float_unary(tf.acos)
+arctan = _float_unary(tf.atan)
+arcsinh = _float_unary(tf.asinh)
+arccosh = _float_unary(tf.acosh)
+arctanh = _float_unary(tf.atanh)
+i0 = _float_unary(tf.math.special.bessel_i0)
+
+
+def _log_base(base):
+    def apply(x):
+        x = _float(x)
+        return tf.math.log(x) / tf.math.log(tf.constant(base, x.dtype))
+
+    return apply
+
+
+log2 = _log_base(2.0)
+log10 = _log_base(10.0)
+
+
+def exp2(x):
+    x = _float(x)
+    return tf.pow(tf.constant(2.0, x.dtype), x)
+
+
+def arctan2(x1, x2):
+    x1, x2 = _promote(x1, x2)
+    if not _is_float(x1.dtype):
+        x1, x2 = _float(x1), _float(x2)
+    return tf.atan2(x1, x2)
+
+
+def fmod(x1, x2):
+    x1, x2 = _promote(x1, x2)
+    if not _is_float(x1.dtype):
+        return tf.truncatemod(x1, x2)
+    # TruncateMod has no gradient; FloorMod of the magnitudes is the same value.
+    return tf.sign(x1) * tf.math.floormod(tf.abs(x1), tf.abs(x2))
+
+
+def cumprod(x, axis=None, dtype=None):
+    x = convert_to_tensor(x)
+    if dtype is None:
+        dtype = "int32" if x.dtype == tf.bool else x.dtype
+    x = tf.cast(x, dtype)
+    if axis is None:
+        x, axis = tf.reshape(x, [-1]), 0
+    return tf.math.cumprod(x, axis=axis)
+
+
+nextafter = _binary(tf.math.nextafter)
+gcd = _binary(tf.experimental.numpy.gcd)
+lcm = _binary(tf.experimental.numpy.lcm)
+
+
+# --------------------------------------------------------------------------- bitwise
+
+
+def _bitwise(op, for_bool):
+    def apply(x, y):
+        x, y = _promote(x, y)
+        return for_bool(x, y) if x.dtype == tf.bool else op(x, y)
+
+    return apply
+
+
+bitwise_and = _bitwise(tf.bitwise.bitwise_and, tf.logical_and)
+bitwise_or = _bitwise(tf.bitwise.bitwise_or, tf.logical_or)
+bitwise_xor = _bitwise(tf.bitwise.bitwise_xor, tf.math.logical_xor)
+
+
+def _shift_bools(op):
+    # Shifted bools count as ints, as in NumPy.
+    def apply(x, y):
+        return op(tf.cast(x, "int32"), tf.cast(y, "int32"))
+
+    return apply
+
+
+left_shift = _bitwise(tf.bitwise.left_shift, _shift_bools(tf.bitwise.left_shift))
+right_shift = _bitwise(tf.bitwise.right_shift, _shift_bools(tf.bitwise.right_shift))
+
+
+def bitwise_not(x):
+    x = convert_to_tensor(x)
+    return tf.logical_not(x) if x.dtype == tf.bool else tf.bitwise.invert(x)
+
+
+# --------------------------------------------------------------------------- bits
+
+
+def view(x, dtype=None):
+    x = convert_to_tensor(x)
+    if dtype is None:
+        return x
+    old, new = (
+        np.dtype(x.dtype.as_numpy_dtype).itemsize,
+        np.dtype(tf.as_dtype(dtype).as_numpy_dtype).itemsize,
+    )
+    shape = tuple(x.shape.as_list())
+    if new == old:
+        return tf.bitcast(x, tf.as_dtype(dtype))
+    if not shape:
+        raise ValueError(
+            f"view: a scalar of {old} bytes cannot be viewed as {dtype} of {new} bytes; "
+            "give a tensor of at least 1 dim."
+        )
+    if new < old:
+        # The bitcast adds an axis of old // new parts: merge it into the last.
+        out = tf.bitcast(x, tf.as_dtype(dtype))
+        return tf.reshape(out, shape[:-1] + (shape[-1] * (old // new),))
+    parts = new // old
+    if shape[-1] % parts:
+        raise ValueError(
+            f"view: the last dim ({shape[-1]}) must be a multiple of {parts} to view "
+            f"{old}-byte entries as {dtype}."
+        )
+    grouped = tf.reshape(x, shape[:-1] + (shape[-1] // parts, parts))
+    return tf.bitcast(grouped, tf.as_dtype(dtype))

@@ -4,6 +4,7 @@ from lamina.backend.torch import core as core
 from lamina.backend.torch import functional as functional
 from lamina.backend.torch import image as image
 from lamina.backend.torch import linalg as linalg
+from lamina.backend.torch import math as math
 from lamina.backend.torch import nn as nn
 from lamina.backend.torch import numpy as numpy
 from lamina.backend.torch import optimizers as optimizers

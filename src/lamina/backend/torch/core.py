@@ -205,6 +205,27 @@ def stop_gradient(x):
     return convert_to_tensor(x).detach()
 
 
+class _CustomGradient(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, f, *args):
+        out, grad_fn = f(*args)
+        ctx.grad_fn = grad_fn
+        return out
+
+    @staticmethod
+    def backward(ctx, upstream):
+        grads = ctx.grad_fn(upstream)
+        grads = tuple(grads) if isinstance(grads, (tuple, list)) else (grads,)
+        return (None, *grads)
+
+
+def custom_gradient(f):
+    def call(*args):
+        return _CustomGradient.apply(f, *[convert_to_tensor(a) for a in args])
+
+    return call
+
+
 def device_names() -> list[str]:
     names = ["cpu:0"]
     if torch.cuda.is_available():

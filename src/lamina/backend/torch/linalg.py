@@ -52,3 +52,8 @@ def norm(x, ord=None, axis=None, keepdims=False):
     if isinstance(axis, list):
         axis = tuple(axis)
     return torch.linalg.norm(x, ord=ord, dim=axis, keepdim=keepdims)
+
+
+def eigh(x):
+    w, v = torch.linalg.eigh(_float(x))
+    return w, v

@@ -216,7 +216,8 @@ def prod(x, axis=None, keepdims=False):
     x = x.to(dtype)
     # torch.prod takes one dim at a time; go from the last so indices stay valid.
     for d in sorted((d % x.ndim for d in dims), reverse=True):
-        x = torch.prod(x, dim=d, keepdim=keepdims)
+        # torch multiplies ints into int64 unless told the dtype.
+        x = torch.prod(x, dim=d, keepdim=keepdims, dtype=dtype)
     return x
 
 
@@ -571,3 +572,72 @@ def argsort(x, axis=-1):
     if axis is None:
         x, axis = x.reshape(-1), 0
     return _int32(torch.argsort(x, dim=axis, stable=True))
+
+
+# --------------------------------------------------------------------------- more element-wise
+
+tan = _float_unary(torch.tan)
+sinh = _float_unary(torch.sinh)
+cosh = _float_unary(torch.cosh)
+arcsin = _float_unary(torch.asin)
+arccos = _float_unary(torch.acos)
+arctan = _float_unary(torch.atan)
+arcsinh = _float_unary(torch.asinh)
+arccosh = _float_unary(torch.acosh)
+arctanh = _float_unary(torch.atanh)
+log2 = _float_unary(torch.log2)
+log10 = _float_unary(torch.log10)
+exp2 = _float_unary(torch.exp2)
+i0 = _float_unary(torch.special.i0)
+
+
+def arctan2(x1, x2):
+    x1, x2 = _pair(x1, x2, scalar_ok=False)
+    if not (x1.is_floating_point() or x2.is_floating_point()):
+        x1, x2 = x1.to(_floatx()), x2.to(_floatx())
+    return torch.atan2(x1, x2)
+
+
+fmod = _binary(torch.fmod)
+
+
+def cumprod(x, axis=None, dtype=None):
+    x = convert_to_tensor(x)
+    if dtype is not None:
+        x = x.to(_torch_dtype(dtype))
+    if axis is None:
+        x, axis = x.reshape(-1), 0
+    return torch.cumprod(x, dim=int(axis), dtype=torch.int32 if x.dtype == torch.bool else x.dtype)
+
+
+nextafter = _binary(torch.nextafter, scalar_ok=False)
+gcd = _binary(torch.gcd, scalar_ok=False)
+lcm = _binary(torch.lcm, scalar_ok=False)
+
+
+# --------------------------------------------------------------------------- bitwise
+
+
+def _bitwise(binary):
+    """`binary` with the parameter names (x, y) of the bitwise ops."""
+
+    def apply(x, y):
+        return binary(x, y)
+
+    return apply
+
+
+bitwise_and = _bitwise(_binary(torch.bitwise_and, scalar_ok=False))
+bitwise_or = _bitwise(_binary(torch.bitwise_or, scalar_ok=False))
+bitwise_xor = _bitwise(_binary(torch.bitwise_xor, scalar_ok=False))
+bitwise_not = _unary(torch.bitwise_not)
+left_shift = _bitwise(_binary(torch.bitwise_left_shift, scalar_ok=False))
+right_shift = _bitwise(_binary(torch.bitwise_right_shift, scalar_ok=False))
+
+
+# --------------------------------------------------------------------------- bits
+
+
+def view(x, dtype=None):
+    x = convert_to_tensor(x)
+    return x if dtype is None else x.contiguous().view(_torch_dtype(dtype))
