@@ -20,6 +20,7 @@ from __future__ import annotations
 import difflib
 import json
 import math
+import numbers
 import os
 import shlex
 import sys
@@ -32,14 +33,28 @@ from lamina._atomic import atomic_write
 __all__ = [
     "ConfigError",
     "backend",
+    "disable_flash_attention",
+    "disable_interactive_logging",
+    "disable_traceback_filtering",
     "dtype_policy",
+    "enable_flash_attention",
+    "enable_interactive_logging",
+    "enable_traceback_filtering",
+    "enable_unsafe_deserialization",
     "epsilon",
     "floatx",
     "image_data_format",
+    "is_flash_attention_enabled",
+    "is_interactive_logging_enabled",
+    "is_traceback_filtering_enabled",
+    "max_epochs",
+    "max_steps_per_epoch",
     "set_dtype_policy",
     "set_epsilon",
     "set_floatx",
     "set_image_data_format",
+    "set_max_epochs",
+    "set_max_steps_per_epoch",
 ]
 
 BACKENDS = ("tensorflow", "jax", "torch", "pytensor", "numpy")
@@ -385,3 +400,241 @@ def standardize_data_format(data_format: str | None) -> str:
 
 def _notice(message: str) -> None:
     print(message, file=sys.stderr)
+
+
+# --------------------------------------------------------------------------- process switches
+# Keras's `keras.config` switches. They live in the process, not in lamina.json.
+
+_switches: dict = {
+    "interactive_logging": True,
+    "traceback_filtering": True,
+    "flash_attention": None,
+    "unsafe_deserialization_warned": False,
+}
+
+_UNREAD = object()
+_limits: dict = {"max_epochs": _UNREAD, "max_steps_per_epoch": _UNREAD}
+LIMIT_ENV_VARS = {
+    "max_epochs": "LAMINA_MAX_EPOCHS",
+    "max_steps_per_epoch": "LAMINA_MAX_STEPS_PER_EPOCH",
+}
+
+
+def enable_interactive_logging() -> None:
+    """Print progress bars and model summaries to stdout (the default).
+
+    Example:
+        >>> lamina.config.enable_interactive_logging()
+    """
+    _switches["interactive_logging"] = True
+
+
+def disable_interactive_logging() -> None:
+    """Send progress bars and model summaries to Python's `logging` instead of stdout.
+
+    The lines go to the logger named "lamina" at level INFO, one record per
+    finished line, which suits jobs whose output is a log file rather than a
+    terminal.
+
+    Example:
+        >>> import logging
+        >>> logging.basicConfig(level=logging.INFO)
+        >>> lamina.config.disable_interactive_logging()
+        >>> model.fit(x, y, epochs=2)  # the epoch lines arrive as log records
+    """
+    _switches["interactive_logging"] = False
+
+
+def is_interactive_logging_enabled() -> bool:
+    """Whether progress bars and summaries print to stdout (True) or go to `logging` (False).
+
+    Example:
+        >>> lamina.config.is_interactive_logging_enabled()
+        True
+    """
+    return _switches["interactive_logging"]
+
+
+def enable_traceback_filtering() -> None:
+    """Record that tracebacks may be filtered (the default).
+
+    lamina raises its errors with their full tracebacks whatever this switch
+    says; it exists so that Keras code which sets it runs unchanged, and
+    `is_traceback_filtering_enabled` reports what was set.
+
+    Example:
+        >>> lamina.config.enable_traceback_filtering()
+    """
+    _switches["traceback_filtering"] = True
+
+
+def disable_traceback_filtering() -> None:
+    """Record that tracebacks must not be filtered.
+
+    lamina never removes its own frames from tracebacks, so this changes
+    nothing but the answer of `is_traceback_filtering_enabled`.
+
+    Example:
+        >>> lamina.config.disable_traceback_filtering()
+        >>> lamina.config.is_traceback_filtering_enabled()
+        False
+    """
+    _switches["traceback_filtering"] = False
+
+
+def is_traceback_filtering_enabled() -> bool:
+    """The traceback-filtering switch as last set (True by default).
+
+    Example:
+        >>> lamina.config.is_traceback_filtering_enabled()
+        True
+    """
+    return _switches["traceback_filtering"]
+
+
+def enable_flash_attention() -> None:
+    """Allow attention layers to use a flash-attention kernel (the default).
+
+    lamina's attention computes the softmax of the scaled scores itself on
+    every engine and has no flash-attention kernel, so the switch only
+    changes what `is_flash_attention_enabled` returns. As in Keras, enabling
+    resets the switch to its default, None ("use it where possible").
+
+    Example:
+        >>> lamina.config.enable_flash_attention()
+        >>> lamina.config.is_flash_attention_enabled() is None
+        True
+    """
+    _switches["flash_attention"] = None
+
+
+def disable_flash_attention() -> None:
+    """Forbid flash attention; `is_flash_attention_enabled()` then returns False.
+
+    lamina's attention never uses a flash-attention kernel, so its results are
+    the same either way.
+
+    Example:
+        >>> lamina.config.disable_flash_attention()
+        >>> lamina.config.is_flash_attention_enabled()
+        False
+    """
+    _switches["flash_attention"] = False
+
+
+def is_flash_attention_enabled() -> bool | None:
+    """False when flash attention was disabled, else None (Keras's "where possible").
+
+    Example:
+        >>> lamina.config.is_flash_attention_enabled() is None
+        True
+    """
+    return _switches["flash_attention"]
+
+
+def enable_unsafe_deserialization() -> None:
+    """Accepted for Keras compatibility; lamina still never runs code stored in files.
+
+    Keras lets this switch load a `Lambda` layer's stored bytecode. lamina
+    refuses stored code whatever is set, so that opening a model file cannot
+    run code from it. The first call warns once and says how to load such a
+    model: pass the functions by name with `custom_objects`.
+
+    Example:
+        >>> lamina.config.enable_unsafe_deserialization()  # warns once
+        >>> lamina.saving.load_model("m.keras", custom_objects={"double": double})
+    """
+    if _switches["unsafe_deserialization_warned"]:
+        return
+    _switches["unsafe_deserialization_warned"] = True
+    warnings.warn(
+        "enable_unsafe_deserialization() has no effect in lamina: lamina never runs code "
+        "stored in a model file (such as a Lambda layer's bytecode). Pass the functions such "
+        "a model uses with custom_objects, e.g. "
+        "lamina.saving.load_model(path, custom_objects={'my_fn': my_fn}).",
+        UserWarning,
+        stacklevel=2,
+    )
+
+
+def _check_limit(name: str, value, origin: str):
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
+        raise ValueError(
+            f"{name} must be None or a non-negative integer; got {value!r} from {origin}. "
+            "Pass None (or 0) for no limit."
+        )
+    return int(value)
+
+
+def _limit(name: str):
+    value = _limits[name]
+    if value is _UNREAD:
+        env = LIMIT_ENV_VARS[name]
+        raw = os.environ.get(env)
+        value = None
+        if raw not in (None, ""):
+            try:
+                value = int(raw)
+            except ValueError:
+                value = raw
+            value = _check_limit(name, value, f"the environment variable {env}")
+        _limits[name] = value
+    return value
+
+
+def set_max_epochs(max_epochs: int | None) -> None:
+    """Cap the number of epochs of every `fit` call, for quick debugging runs.
+
+    `fit` then runs `min(epochs, max_epochs)` epochs and warns when it cuts.
+    The environment variable `LAMINA_MAX_EPOCHS` sets the cap without a code
+    change.
+
+    Args:
+        max_epochs: the cap; None or 0 for no limit.
+
+    Example:
+        >>> lamina.config.set_max_epochs(1)
+        >>> model.fit(x, y, epochs=100)  # runs one epoch
+    """
+    _limits["max_epochs"] = _check_limit("max_epochs", max_epochs, "set_max_epochs()")
+
+
+def max_epochs() -> int | None:
+    """The cap on `fit`'s epochs set by `set_max_epochs` (or LAMINA_MAX_EPOCHS); None if none.
+
+    Example:
+        >>> lamina.config.max_epochs() is None
+        True
+    """
+    return _limit("max_epochs")
+
+
+def set_max_steps_per_epoch(max_steps_per_epoch: int | None) -> None:
+    """Cap the steps of each epoch of `fit`, and of `evaluate` and `predict`.
+
+    Each pass then runs at most `max_steps_per_epoch` batches and warns when
+    it cuts. The environment variable `LAMINA_MAX_STEPS_PER_EPOCH` sets the
+    cap without a code change.
+
+    Args:
+        max_steps_per_epoch: the cap; None or 0 for no limit.
+
+    Example:
+        >>> lamina.config.set_max_steps_per_epoch(2)
+        >>> model.fit(x, y, epochs=3)  # two batches per epoch
+    """
+    _limits["max_steps_per_epoch"] = _check_limit(
+        "max_steps_per_epoch", max_steps_per_epoch, "set_max_steps_per_epoch()"
+    )
+
+
+def max_steps_per_epoch() -> int | None:
+    """The cap set by `set_max_steps_per_epoch` (or LAMINA_MAX_STEPS_PER_EPOCH); None if none.
+
+    Example:
+        >>> lamina.config.max_steps_per_epoch() is None
+        True
+    """
+    return _limit("max_steps_per_epoch")

@@ -29,7 +29,7 @@ CONTRACT = {
         arange eye top_k in_top_k sort argsort tan sinh cosh arcsin arccos arctan arcsinh
         arccosh arctanh log2 log10 exp2 i0 arctan2 fmod nextafter gcd lcm cumprod bitwise_and
         bitwise_or bitwise_xor bitwise_not left_shift right_shift view""",
-    "random": "normal uniform truncated_normal randint dropout shuffle",
+    "random": "normal uniform truncated_normal randint dropout shuffle gamma beta binomial categorical",
     "linalg": "inv solve cholesky det qr svd norm eigh",
     "math": "segment_sum segment_max erfc erfinv fft fft2 ifft2 rfft irfft",
 }

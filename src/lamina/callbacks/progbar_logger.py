@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from lamina.callbacks.callback import Callback
-from lamina.utils.progbar import Progbar
+from lamina.utils.progbar import Progbar, _print_line
 
 
 class ProgbarLogger(Callback):
@@ -27,7 +27,7 @@ class ProgbarLogger(Callback):
 
     def on_epoch_begin(self, epoch, logs=None):
         if self.verbose and self.epochs > 1:
-            print(f"Epoch {epoch + 1}/{self.epochs}")
+            _print_line(f"Epoch {epoch + 1}/{self.epochs}")
         self._start()
         self._mode = "train"
 

@@ -47,6 +47,11 @@ random_uniform = RandomUniform
 truncated_normal = TruncatedNormal
 variance_scaling = VarianceScaling
 
+# Keras's alternative class names: the same classes, so configs keep saying
+# "Identity" and "Orthogonal" as Keras's do.
+IdentityInitializer = Identity
+OrthogonalInitializer = Orthogonal
+
 _CLASSES = (
     Initializer,
     Constant,
@@ -178,6 +183,8 @@ def get(identifier):
 
 
 __all__ = [cls.__name__ for cls in _CLASSES] + [
+    "IdentityInitializer",
+    "OrthogonalInitializer",
     "RandomInitializer",
     "compute_fans",
     "constant",

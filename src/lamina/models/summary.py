@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from lamina.utils import _tree
+from lamina.utils.progbar import _print_line
 
 
 def _format_shape(shape) -> str:
@@ -78,7 +79,9 @@ def _connections(model, layer) -> str:
 
 
 def print_summary(model, line_length=None, print_fn=None, show_trainable=False) -> None:
-    print_fn = print_fn or print
+    # Without print_fn, the lines go to stdout, or to `logging` after
+    # lamina.config.disable_interactive_logging(), as in Keras.
+    print_fn = print_fn or _print_line
     from lamina.layers.input_layer import InputLayer
 
     connected = not _sequential_like(model)

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from lamina.backend import engine as _engine
 
-__all__ = ["dropout", "normal", "randint", "shuffle", "truncated_normal", "uniform"]
+__all__ = [
+    "beta", "binomial", "categorical", "dropout", "gamma", "normal", "randint", "shuffle",
+    "truncated_normal", "uniform",
+]  # fmt: skip
 
 
 def normal(shape, mean: float = 0.0, stddev: float = 1.0, dtype: str | None = None, seed=None):
@@ -58,3 +61,27 @@ def dropout(inputs, rate: float, noise_shape=None, seed=None):
 def shuffle(x, axis: int = 0, seed=None):
     """Permute `x` randomly along `axis` (whole slices move together). Shape: unchanged."""
     return _engine.random.shuffle(x, axis=axis, seed=seed)
+
+
+def gamma(shape, alpha, dtype: str | None = None, seed=None):
+    """Draws from gamma distributions of shape `alpha` (scale 1). Shape: `shape`.
+
+    `lamina.random.gamma` checks its arguments and calls this."""
+    return _engine.random.gamma(shape, alpha, dtype=dtype, seed=seed)
+
+
+def beta(shape, alpha, beta, dtype: str | None = None, seed=None):  # noqa: A002
+    """Draws from beta distributions with parameters `alpha`, `beta`. Shape: `shape`."""
+    return _engine.random.beta(shape, alpha, beta, dtype=dtype, seed=seed)
+
+
+def binomial(shape, counts, probabilities, dtype: str | None = None, seed=None):
+    """Draws success counts of `counts` trials with success `probabilities`, as floats.
+    Shape: `shape`."""
+    return _engine.random.binomial(shape, counts, probabilities, dtype=dtype, seed=seed)
+
+
+def categorical(logits, num_samples: int, dtype: str = "int32", seed=None):
+    """Draws `num_samples` class indices per row of `logits` (batch, classes).
+    Shape: `(batch, num_samples)`."""
+    return _engine.random.categorical(logits, num_samples, dtype=dtype, seed=seed)

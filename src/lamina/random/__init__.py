@@ -7,6 +7,10 @@ global generator; `lamina.utils.set_random_seed` makes it reproducible).
 from __future__ import annotations
 
 from lamina.ops import random as _ops
+from lamina.random._distributions import beta as beta
+from lamina.random._distributions import binomial as binomial
+from lamina.random._distributions import categorical as categorical
+from lamina.random._distributions import gamma as gamma
 from lamina.random.seed_generator import SeedGenerator as SeedGenerator
 from lamina.random.seed_generator import make_seed as _make_seed
 

@@ -16,6 +16,7 @@ import warnings
 
 import numpy as np
 
+from lamina import config as _config
 from lamina import ops
 from lamina import optimizers as optimizers_module
 from lamina.backend import engine as _engine
@@ -443,6 +444,7 @@ class Trainer:
         """Train the model for `epochs` epochs; returns a `History`."""
         self._require_compiled("fit")
         verbose = 1 if verbose == "auto" else int(verbose)
+        epochs = _limit_epochs(epochs)
         if data_adapter.is_iterable_dataset(x):
             _no_targets_beside(x, y, sample_weight)
             batches = data_adapter.IterableBatches(x, steps=steps_per_epoch)
@@ -471,6 +473,7 @@ class Trainer:
                 seed=_shuffle_seed(),
             )
             sample_x, sample_y = x, y
+        _limit_steps(batches)
         self._symbolic_build(sample_x, sample_y)
         validation = _standardize_validation(validation_data)
 
@@ -610,6 +613,7 @@ class Trainer:
                 x, y, sample_weight, batch_size=batch_size, steps=steps
             )
             self._symbolic_build(x, y)
+        _limit_steps(batches)
         if not isinstance(callbacks, CallbackList):
             callbacks = CallbackList(
                 callbacks,
@@ -667,6 +671,7 @@ class Trainer:
                 if 0 < n <= (batch_size or 32):
                     return self._predict_one_batch(x)
             batches = data_adapter.ArrayBatches(x, batch_size=batch_size, steps=steps)
+        _limit_steps(batches)
         callbacks = CallbackList(
             callbacks,
             add_progbar=verbose != 0,
@@ -773,6 +778,34 @@ class Trainer:
 
 
 # ---------------------------------------------------------------------- helpers
+
+
+def _limit_epochs(epochs: int) -> int:
+    # The debugging cap of lamina.config.set_max_epochs, as Keras applies it.
+    limit = _config.max_epochs()
+    if limit and limit < epochs:
+        warnings.warn(
+            f"Limiting epochs to {limit} (lamina.config.max_epochs()).", UserWarning, stacklevel=3
+        )
+        return limit
+    return epochs
+
+
+def _limit_steps(batches) -> None:
+    # The debugging cap of lamina.config.set_max_steps_per_epoch, for one pass
+    # of fit, evaluate or predict.
+    limit = _config.max_steps_per_epoch()
+    if not limit or (batches.steps is not None and batches.steps <= limit):
+        return
+    warnings.warn(
+        f"Limiting steps_per_epoch to {limit} (lamina.config.max_steps_per_epoch()).",
+        UserWarning,
+        stacklevel=3,
+    )
+    batches.steps = limit
+    if isinstance(batches, data_adapter.IterableBatches):
+        known = batches.num_batches
+        batches.num_batches = limit if known is None else min(limit, known)
 
 
 def _batch_size(x):

@@ -1,5 +1,8 @@
 """lamina.utils: helpers from Keras's `keras.utils`."""
 
+from lamina.config import disable_interactive_logging as disable_interactive_logging
+from lamina.config import enable_interactive_logging as enable_interactive_logging
+from lamina.config import is_interactive_logging_enabled as is_interactive_logging_enabled
 from lamina.saving.object_registration import CustomObjectScope as CustomObjectScope
 from lamina.saving.object_registration import custom_object_scope as custom_object_scope
 from lamina.saving.object_registration import get_custom_objects as get_custom_objects

@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
+import logging
 import math
 import sys
 import time
 
 import numpy as np
+
+from lamina import config as _config
+
+# Where output goes when `lamina.config.disable_interactive_logging()` is in force.
+_LOGGER = logging.getLogger("lamina")
+
+
+def _print_line(message: str) -> None:
+    """Print `message`, or log it to the "lamina" logger (INFO) when interactive logging is off."""
+    if _config.is_interactive_logging_enabled():
+        print(message)
+    else:
+        _LOGGER.info(message)
+
 
 _BAR = "━"
 _BOLD, _GREEN, _GREY, _RESET = "\x1b[1m", "\x1b[32m", "\x1b[37m", "\x1b[0m"
@@ -43,13 +58,16 @@ class Progbar:
     time per step and the running metrics; on a terminal it redraws in place (with
     Keras's colors), elsewhere (logs, pipes) it prints the finished line only.
     verbose=2 prints one line when done: `step/target - 2s - 9ms/step - loss: ...`.
+    After `lamina.config.disable_interactive_logging()`, a bar without its own
+    `stream` sends the finished line to the "lamina" logger (level INFO) instead.
 
     Args:
         target: the number of steps, or None.
         width: the bar's width in characters.
         verbose: 1 or 2, as above; 0 prints nothing.
         interval: the minimum seconds between redraws.
-        stream: where to write (default `sys.stdout`).
+        stream: where to write (default `sys.stdout`, or `logging` when
+            interactive logging is disabled).
 
     Example:
         >>> bar = lamina.utils.Progbar(10)
@@ -69,6 +87,7 @@ class Progbar:
         self.width = width
         self.verbose = verbose
         self.interval = interval
+        self._own_stream = stream is not None
         self.stream = stream or sys.stdout
         self._start = time.monotonic()
         self._after_first_step = None
@@ -86,6 +105,11 @@ class Progbar:
         now = time.monotonic()
         if current == 1 and self._after_first_step is None:
             self._after_first_step = now
+        if self.verbose in (1, 2) and not self._own_stream:
+            if not _config.is_interactive_logging_enabled():
+                if finalize:
+                    _LOGGER.info(self._final_line(current, now))
+                return
         if self.verbose == 1:
             if not finalize and now - self._last_draw < self.interval:
                 return
@@ -101,12 +125,16 @@ class Progbar:
                 self.stream.write("\n")
             self.stream.flush()
         elif self.verbose == 2 and finalize:
-            count = self._count(current)
-            self.stream.write(
-                f"{count} - {now - self._start:.0f}s - "
-                f"{_format_step_time(self._step_time(current, now))}{self._metrics()}\n"
-            )
+            self.stream.write(self._final_line(current, now) + "\n")
             self.stream.flush()
+
+    def _final_line(self, current: int, now: float) -> str:
+        if self.verbose == 1:
+            return self._bar(current, now, True, color=False)[0]
+        return (
+            f"{self._count(current)} - {now - self._start:.0f}s - "
+            f"{_format_step_time(self._step_time(current, now))}{self._metrics()}"
+        )
 
     def _count(self, current: int) -> str:
         if self.target:

@@ -107,3 +107,49 @@ def _shuffle(x, axis, seed):
 
 def shuffle(x, axis=0, seed=None):
     return _shuffle(convert_to_tensor(x), axis, _seed(seed))
+
+
+@partial(jax.jit, static_argnames=("num_samples", "dtype"))
+def _categorical(seed, logits, num_samples, dtype):
+    shape = (logits.shape[0], num_samples)
+    draws = jax.random.categorical(_key(seed), logits[:, None, :], axis=-1, shape=shape)
+    return draws.astype(dtype)
+
+
+def categorical(logits, num_samples, dtype="int32", seed=None):
+    logits = convert_to_tensor(logits)
+    return _categorical(_seed(seed), logits, int(num_samples), _jax_dtype(dtype))
+
+
+@partial(jax.jit, static_argnames=("shape", "dtype"))
+def _gamma(seed, shape, alpha, dtype):
+    return jax.random.gamma(_key(seed), alpha.astype(dtype), shape=shape, dtype=dtype)
+
+
+def gamma(shape, alpha, dtype=None, seed=None):
+    dtype = _float_dtype(dtype)
+    return _gamma(_seed(seed), _static_shape(shape), convert_to_tensor(alpha), dtype)
+
+
+@partial(jax.jit, static_argnames=("shape", "dtype"))
+def _binomial(seed, shape, counts, probabilities, dtype):
+    n = counts.astype(dtype)
+    p = probabilities.astype(dtype)
+    return jax.random.binomial(_key(seed), n, p, shape=shape, dtype=dtype)
+
+
+def binomial(shape, counts, probabilities, dtype=None, seed=None):
+    dtype = _float_dtype(dtype)
+    counts, probabilities = convert_to_tensor(counts), convert_to_tensor(probabilities)
+    return _binomial(_seed(seed), _static_shape(shape), counts, probabilities, dtype)
+
+
+@partial(jax.jit, static_argnames=("shape", "dtype"))
+def _beta(seed, shape, alpha, beta, dtype):
+    return jax.random.beta(_key(seed), alpha.astype(dtype), beta.astype(dtype), shape, dtype=dtype)
+
+
+def beta(shape, alpha, beta, dtype=None, seed=None):
+    dtype = _float_dtype(dtype)
+    alpha, beta = convert_to_tensor(alpha), convert_to_tensor(beta)
+    return _beta(_seed(seed), _static_shape(shape), alpha, beta, dtype)

@@ -109,3 +109,41 @@ def shuffle(x, axis=0, seed=None):
     x = convert_to_tensor(x)
     order = _generator(seed).permutation(x.shape[axis])
     return x[(slice(None),) * (axis % x.ndim) + (order,)]
+
+
+def _parameter(value, dtype="float64"):
+    return np.asarray(getval(convert_to_tensor(value)), dtype)
+
+
+def categorical(logits, num_samples, dtype="int32", seed=None):
+    logits = _parameter(logits)
+    # Inverse-CDF sampling per row: the number of classes whose cumulative
+    # probability lies below a uniform draw is the drawn class.
+    shifted = np.exp(logits - logits.max(axis=-1, keepdims=True))
+    cdf = np.cumsum(shifted / shifted.sum(axis=-1, keepdims=True), axis=-1)
+    u = _generator(seed).random((logits.shape[0], int(num_samples)))
+    draws = (cdf[:, None, :] <= u[..., None]).sum(axis=-1)
+    # Rounding can leave the last cumulative value just below 1: stay in range.
+    return np.minimum(draws, logits.shape[-1] - 1).astype(_np_dtype(dtype))
+
+
+def gamma(shape, alpha, dtype=None, seed=None):
+    dtype = _float_dtype(dtype)
+    alpha = np.broadcast_to(_parameter(alpha), _shape(shape))
+    return _generator(seed).standard_gamma(alpha).astype(dtype)
+
+
+def binomial(shape, counts, probabilities, dtype=None, seed=None):
+    dtype = _float_dtype(dtype)
+    shape = _shape(shape)
+    counts = np.broadcast_to(_parameter(counts), shape).astype("int64")
+    probabilities = np.broadcast_to(_parameter(probabilities), shape)
+    return _generator(seed).binomial(counts, probabilities).astype(dtype)
+
+
+def beta(shape, alpha, beta, dtype=None, seed=None):
+    dtype = _float_dtype(dtype)
+    shape = _shape(shape)
+    alpha = np.broadcast_to(_parameter(alpha), shape)
+    beta = np.broadcast_to(_parameter(beta), shape)
+    return _generator(seed).beta(alpha, beta).astype(dtype)

@@ -181,3 +181,72 @@ def shuffle(x, axis=0, seed=None):
     keys = _unit(_seed(seed), (length,), "float64")
     order = lnp.argsort(keys)
     return lnp.take(x, order, axis=axis)
+
+
+# Special functions for inverse-CDF sampling: PyTensor's on graphs, SciPy's on arrays.
+_SPECIAL = {
+    "gammaincinv": (pt.gammaincinv, scipy.special.gammaincinv),
+    "betaincinv": (pt.betaincinv, scipy.special.betaincinv),
+    "betainc": (pt.betainc, scipy.special.betainc),
+}
+
+
+def _special(name: str, *args):
+    args = [convert_to_tensor(a) for a in args]
+    graph_fn, array_fn = _SPECIAL[name]
+    if _any_symbolic(*args):
+        return graph_fn(*args)
+    return _eager(array_fn(*[np.asarray(a) for a in args]))
+
+
+def _float64_parameter(value, shape):
+    return lnp.broadcast_to(cast(convert_to_tensor(value), "float64"), _shape_arg(shape))
+
+
+def categorical(logits, num_samples, dtype="int32", seed=None):
+    # The Gumbel-max trick: argmax(logits + Gumbel noise) is a draw from softmax(logits).
+    logits = cast(convert_to_tensor(logits), "float64")
+    batch, classes = _shape_of(logits)
+    unit = _unit(_seed(seed), (batch, num_samples, classes), "float64")
+    noise = lnp.negative(lnp.log(lnp.negative(lnp.log(unit))))
+    scores = lnp.add(lnp.expand_dims(logits, 1), noise)
+    return cast(lnp.argmax(scores, axis=-1), dtype)
+
+
+def gamma(shape, alpha, dtype=None, seed=None):
+    # The inverse of the regularized lower incomplete gamma function at a uniform draw.
+    dtype = _float_dtype(dtype)
+    unit = _unit(_seed(seed), shape, "float64")
+    return cast(_special("gammaincinv", _float64_parameter(alpha, shape), unit), dtype)
+
+
+def beta(shape, alpha, beta, dtype=None, seed=None):
+    # The inverse of the regularized incomplete beta function at a uniform draw.
+    dtype = _float_dtype(dtype)
+    unit = _unit(_seed(seed), shape, "float64")
+    a, b = _float64_parameter(alpha, shape), _float64_parameter(beta, shape)
+    return cast(_special("betaincinv", a, b, unit), dtype)
+
+
+def binomial(shape, counts, probabilities, dtype=None, seed=None):
+    # Inverse-CDF sampling: the smallest k in [0, n] with CDF(k) > u, found by
+    # bisection. CDF(k) = I_{1-p}(n - k, k + 1), the regularized incomplete beta.
+    dtype = _float_dtype(dtype)
+    n = lnp.floor(_float64_parameter(counts, shape))
+    q = lnp.subtract(1.0, _float64_parameter(probabilities, shape))
+    unit = _unit(_seed(seed), shape, "float64")
+    if _any_symbolic(n):
+        rounds = 32  # enough for any count below 2**32
+    else:
+        largest = float(np.max(np.asarray(n), initial=0.0))
+        rounds = max(1, math.ceil(math.log2(largest + 1.0))) + 1
+    low, high = lnp.zeros_like(n), n
+    for _ in range(rounds):
+        mid = lnp.floor(lnp.multiply(lnp.add(low, high), 0.5))
+        # At k = n the CDF is 1; the other branch gets a valid first argument.
+        below = _special("betainc", lnp.maximum(lnp.subtract(n, mid), 1.0), lnp.add(mid, 1.0), q)
+        cdf = lnp.where(lnp.greater_equal(mid, n), lnp.ones_like(n), below)
+        left = lnp.greater(cdf, unit)
+        high = lnp.where(left, mid, high)
+        low = lnp.where(left, low, lnp.add(mid, 1.0))
+    return cast(low, dtype)

@@ -79,3 +79,47 @@ def shuffle(x, axis=0, seed=None):
     # Sorting random keys gives a uniformly random permutation of the axis.
     keys = tf.random.stateless_uniform(tf.shape(x)[axis : axis + 1], seed=_seed(seed))
     return tf.gather(x, tf.argsort(keys), axis=axis)
+
+
+def _draw_float(dtype: str) -> str:
+    # TensorFlow's stateless gamma and binomial draw float32/float64 (gamma
+    # also float16); bfloat16 and float16 are drawn in float32 and rounded.
+    return "float64" if dtype == "float64" else "float32"
+
+
+def categorical(logits, num_samples, dtype="int32", seed=None):
+    logits = convert_to_tensor(logits)
+    draws = tf.random.stateless_categorical(logits, num_samples, seed=_seed(seed), dtype="int64")
+    return tf.cast(draws, dtype)
+
+
+def _gamma(shape, alpha, dtype, seed):
+    draw = _draw_float(dtype)
+    # stateless_gamma broadcasts alpha against the trailing dims only: give it the full shape.
+    alpha = tf.broadcast_to(tf.cast(convert_to_tensor(alpha), draw), shape)
+    return tf.random.stateless_gamma(shape, seed=seed, alpha=alpha, dtype=draw)
+
+
+def gamma(shape, alpha, dtype=None, seed=None):
+    dtype = _float_dtype(dtype)
+    return tf.cast(_gamma(shape, alpha, dtype, _seed(seed)), dtype)
+
+
+def binomial(shape, counts, probabilities, dtype=None, seed=None):
+    dtype = _float_dtype(dtype)
+    draw = _draw_float(dtype)
+    counts = tf.broadcast_to(tf.cast(convert_to_tensor(counts), draw), shape)
+    probabilities = tf.broadcast_to(tf.cast(convert_to_tensor(probabilities), draw), shape)
+    values = tf.random.stateless_binomial(
+        shape, seed=_seed(seed), counts=counts, probs=probabilities, output_dtype=draw
+    )
+    return tf.cast(values, dtype)
+
+
+def beta(shape, alpha, beta, dtype=None, seed=None):
+    dtype = _float_dtype(dtype)
+    # X / (X + Y) with X ~ Gamma(alpha), Y ~ Gamma(beta) from two derived seeds.
+    seeds = tf.random.experimental.stateless_split(_seed(seed), 2)
+    x = _gamma(shape, alpha, dtype, seeds[0])
+    y = _gamma(shape, beta, dtype, seeds[1])
+    return tf.cast(x / (x + y), dtype)

@@ -130,3 +130,51 @@ def shuffle(x, axis=0, seed=None):
         x.shape[axis], generator=_generator(seed, x.device), device=x.device
     )
     return torch.index_select(x, axis, permutation)
+
+
+def categorical(logits, num_samples, dtype="int32", seed=None):
+    logits = convert_to_tensor(logits)
+    probabilities = torch.softmax(logits.to(torch.float64), dim=-1)
+    draws = torch.multinomial(
+        probabilities,
+        int(num_samples),
+        replacement=True,
+        generator=_generator(seed, logits.device),
+    )
+    return draws.to(_torch_dtype(dtype))
+
+
+def _float_parameter(value, dtype, shape):
+    value = convert_to_tensor(value).to(device=DEVICE, dtype=dtype)
+    return torch.broadcast_to(value, shape)
+
+
+def _compute_dtype(dtype):
+    # torch samples gamma and binomial in float32/float64; narrower floats round after.
+    return torch.float64 if dtype == torch.float64 else torch.float32
+
+
+def gamma(shape, alpha, dtype=None, seed=None):
+    dtype = _float_dtype(dtype)
+    alpha = _float_parameter(alpha, _compute_dtype(dtype), _shape(shape))
+    return torch._standard_gamma(alpha, generator=_generator(seed)).to(dtype)
+
+
+def binomial(shape, counts, probabilities, dtype=None, seed=None):
+    dtype = _float_dtype(dtype)
+    compute = _compute_dtype(dtype)
+    counts = _float_parameter(counts, compute, _shape(shape))
+    probabilities = _float_parameter(probabilities, compute, _shape(shape))
+    return torch.binomial(counts, probabilities, generator=_generator(seed)).to(dtype)
+
+
+def beta(shape, alpha, beta, dtype=None, seed=None):
+    dtype = _float_dtype(dtype)
+    compute = _compute_dtype(dtype)
+    shape = _shape(shape)
+    # X / (X + Y) with X ~ Gamma(alpha), Y ~ Gamma(beta), drawn one after the
+    # other from the seed's generator.
+    generator = _generator(seed)
+    x = torch._standard_gamma(_float_parameter(alpha, compute, shape), generator=generator)
+    y = torch._standard_gamma(_float_parameter(beta, compute, shape), generator=generator)
+    return (x / (x + y)).to(dtype)
