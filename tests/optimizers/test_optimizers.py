@@ -297,7 +297,7 @@ def test_get():
     assert optimizers.get(instance) is instance
     from_dict = optimizers.get({"class_name": "SGD", "config": {"learning_rate": 0.2}})
     assert float(from_dict.learning_rate.numpy()) == pytest.approx(0.2)
-    with pytest.raises(ValueError, match="known optimizers: adadelta, adagrad, adam"):
+    with pytest.raises(ValueError, match="known optimizers: adadelta, adafactor, adagrad, adam"):
         optimizers.get("adamm")
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import difflib
 import inspect
 
+from lamina.losses.ctc import CTC as CTC
+from lamina.losses.ctc import ctc as ctc
 from lamina.losses.functions import BCE as BCE
 from lamina.losses.functions import KLD as KLD
 from lamina.losses.functions import MAE as MAE
@@ -81,6 +83,7 @@ _CLASSES = (
     CategoricalFocalCrossentropy,
     CategoricalHinge,
     CosineSimilarity,
+    CTC,
     Dice,
     Hinge,
     Huber,
@@ -102,6 +105,7 @@ _FUNCTIONS = (
     categorical_focal_crossentropy,
     categorical_hinge,
     cosine_similarity,
+    ctc,
     dice,
     hinge,
     huber,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from lamina.optimizers import schedules as schedules
 from lamina.optimizers.adadelta import Adadelta as Adadelta
+from lamina.optimizers.adafactor import Adafactor as Adafactor
 from lamina.optimizers.adagrad import Adagrad as Adagrad
 from lamina.optimizers.adam import Adam as Adam
 from lamina.optimizers.adamax import Adamax as Adamax
@@ -19,7 +20,20 @@ from lamina.optimizers.sgd import SGD as SGD
 
 ALL_OBJECTS = {
     cls.__name__.lower(): cls
-    for cls in (Adadelta, Adagrad, Adam, Adamax, AdamW, Ftrl, Lamb, Lion, Nadam, RMSprop, SGD)
+    for cls in (
+        Adadelta,
+        Adafactor,
+        Adagrad,
+        Adam,
+        Adamax,
+        AdamW,
+        Ftrl,
+        Lamb,
+        Lion,
+        Nadam,
+        RMSprop,
+        SGD,
+    )
 }
 # Not made from a name: it wraps another optimizer. Configs name it.
 _CONFIG_ONLY = {"lossscaleoptimizer": LossScaleOptimizer}

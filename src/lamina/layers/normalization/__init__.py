@@ -10,6 +10,9 @@ from lamina.layers.normalization.layer_normalization import (
     LayerNormalization as LayerNormalization,
 )
 from lamina.layers.normalization.rms_normalization import RMSNormalization as RMSNormalization
+from lamina.layers.normalization.spectral_normalization import (
+    SpectralNormalization as SpectralNormalization,
+)
 from lamina.layers.normalization.unit_normalization import (
     UnitNormalization as UnitNormalization,
 )
@@ -19,5 +22,6 @@ __all__ = [
     "GroupNormalization",
     "LayerNormalization",
     "RMSNormalization",
+    "SpectralNormalization",
     "UnitNormalization",
 ]
