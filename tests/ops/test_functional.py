@@ -217,6 +217,24 @@ def test_value_and_grad_gives_zeros_for_unused_params():
     np.testing.assert_array_equal(_np(grads[1]), np.zeros((2, 2), "float32"))
 
 
+@pytest.mark.parametrize("compiled", [False, True])
+def test_value_and_grad_of_a_gather_is_a_dense_tensor(compiled):
+    # TensorFlow differentiates gathers into IndexedSlices; lamina's grads are tensors.
+    table = _randn(5, 3)
+
+    def fn(params, ids):
+        return ops.sum(ops.take(params[0], ids, axis=0))
+
+    step = ops.value_and_grad(fn)
+    if compiled:
+        step = ops.compile(step)
+    _, grads = step([table], np.array([0, 2, 2], "int32"))
+    expected = np.zeros((5, 3), "float32")
+    expected[0] += 1.0
+    expected[2] += 2.0
+    np.testing.assert_allclose(_np(grads[0]), expected, **GRAD)
+
+
 # --------------------------------------------------------------------------- compile
 
 

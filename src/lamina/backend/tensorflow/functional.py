@@ -23,7 +23,10 @@ def value_and_grad(fn, has_aux=False):
         value = out[0] if has_aux else out
         # Zeros, not None, for params the value ignores: what JAX returns.
         grads = tape.gradient(value, params, unconnected_gradients=tf.UnconnectedGradients.ZERO)
-        return out, list(grads)
+        # A gather's gradient comes as IndexedSlices: every engine returns tensors.
+        return out, [
+            tf.convert_to_tensor(g) if isinstance(g, tf.IndexedSlices) else g for g in grads
+        ]
 
     return g
 
