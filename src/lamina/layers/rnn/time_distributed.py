@@ -5,7 +5,7 @@ from __future__ import annotations
 from lamina import ops
 from lamina.backend._keras_tensor import KerasTensor
 from lamina.layers.input_spec import InputShapeError
-from lamina.layers.rnn._wrapper import Wrapper
+from lamina.layers.core.wrapper import Wrapper
 
 
 class TimeDistributed(Wrapper):
