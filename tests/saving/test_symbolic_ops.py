@@ -208,3 +208,33 @@ def test_a_model_with_op_nodes_trains_and_matches_keras(request):
     reference.set_weights(start)
     theirs = reference.fit(x, y, epochs=3, batch_size=16, verbose=0, shuffle=False)
     np.testing.assert_allclose(losses, theirs.history["loss"], rtol=1e-4)
+
+
+def _renamed_graph(K):
+    """Ops whose tensor parameters lamina names otherwise than Keras (stack's `xs`,
+    tensordot's `a, b`, slice's `x`, stop_gradient's `x`)."""
+    a = K.Input((3, 4))
+    stacked = K.ops.stack([a, K.ops.stop_gradient(a) * 2.0], axis=1)
+    part = K.ops.slice(stacked, (0, 1, 0, 1), (2, 1, 3, 2))
+    product = K.ops.tensordot(K.ops.reshape(part, (2, 6)), np.ones((6, 2), "float32"), axes=1)
+    return K.Model(a, product)
+
+
+def _renamed_expected(a):
+    stacked = np.stack([a, a * 2.0], axis=1)
+    part = stacked[0:2, 1:2, 0:3, 1:3]
+    return part.reshape(2, 6) @ np.ones((6, 2), "float32")
+
+
+@pytest.mark.parametrize("direction", ["lamina_to_keras", "keras_to_lamina"])
+def test_ops_named_otherwise_in_keras_move_both_ways(keras_ref, tmp_path, direction):
+    source, target = (lamina, keras_ref) if direction == "lamina_to_keras" else (keras_ref, lamina)
+    path = str(tmp_path / "renamed.keras")
+    model = _renamed_graph(source)
+    if source is lamina:
+        assert all(e["module"] != "lamina.ops" for e in model.get_config()["layers"])
+    model.save(path)
+    loaded = target.saving.load_model(path)
+    np.testing.assert_allclose(
+        ops.convert_to_numpy(loaded.predict(A[:2], verbose=0)), _renamed_expected(A[:2]), rtol=1e-5
+    )

@@ -214,13 +214,28 @@ def _signature(name: str) -> inspect.Signature:
     return inspect.signature(_FUNCTIONS[name])
 
 
+@functools.cache
 def _keras_entry(name: str):
     """The op's Keras recording, when lamina's signature holds every parameter it names
-    (or Keras gives the missing one a default, which is then the only value it takes)."""
+    (or Keras gives the missing one a default, which is then the only value it takes).
+
+    A tensor argument Keras names otherwise (`stack(x)`, lamina's `stack(xs)`) is
+    matched by its position."""
     entry = OPERATIONS.get(name)
     if entry is None:
         return None
     parameters = _signature(name).parameters
+    positional = [
+        p.name
+        for p in parameters.values()
+        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+    ]
+    args = list(entry["args"])
+    for i, p in enumerate(args):
+        if not p.startswith("*") and p not in parameters and i < len(positional):
+            args[i] = positional[i]
+    if len(set(args)) == len(args) and args != list(entry["args"]):
+        entry = {**entry, "args": tuple(args)}
     names = [p.lstrip("*") for p in entry["args"]]
     names += [p for key, p in entry["kwargs"] if key != "**"]
     names += [p for _, p in entry["config"]]
