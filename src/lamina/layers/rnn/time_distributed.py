@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from lamina import ops
 from lamina.backend._keras_tensor import KerasTensor
-from lamina.layers.input_spec import InputShapeError
 from lamina.layers.core.wrapper import Wrapper
+from lamina.layers.input_spec import InputShapeError
 
 
 class TimeDistributed(Wrapper):
