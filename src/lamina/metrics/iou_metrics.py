@@ -5,14 +5,15 @@ from __future__ import annotations
 import warnings
 
 from lamina import ops
-from lamina.backend import backend, epsilon
+from lamina.backend import epsilon
 from lamina.metrics._utils import static_shape
 from lamina.metrics.metric import Metric
+from lamina.utils.dtype_utils import standardize_dtype
 
 
 def _default_int_dtype() -> str:
-    # Keras's "int" is int64 on TensorFlow and int32 on the other engines.
-    return "int64" if backend() == "tensorflow" else "int32"
+    # Keras's "int": int64 on TensorFlow, int32 on the other engines.
+    return standardize_dtype("int")
 
 
 def _flatten(x):

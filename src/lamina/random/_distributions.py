@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import numbers
 
-from lamina.backend import engine as _engine
+from lamina.ops import core as _ops_core
+from lamina.ops import random as _ops
 from lamina.random.seed_generator import make_seed as _make_seed
 from lamina.utils.dtype_utils import standardize_dtype as _standardize_dtype
 
@@ -49,7 +50,7 @@ def gamma(shape, alpha, dtype=None, seed=None):
         >>> x = lamina.random.gamma((2, 3), alpha=2.0, seed=1)
     """
     dtype = _float_dtype(dtype, "gamma")
-    return _engine.random.gamma(shape, alpha, dtype=dtype, seed=_make_seed(seed))
+    return _ops.gamma(shape, alpha, dtype=dtype, seed=_make_seed(seed))
 
 
 def beta(shape, alpha, beta, dtype=None, seed=None):
@@ -72,7 +73,7 @@ def beta(shape, alpha, beta, dtype=None, seed=None):
         >>> x = lamina.random.beta((4,), alpha=2.0, beta=5.0, seed=1)
     """
     dtype = _float_dtype(dtype, "beta")
-    return _engine.random.beta(shape, alpha, beta, dtype=dtype, seed=_make_seed(seed))
+    return _ops.beta(shape, alpha, beta, dtype=dtype, seed=_make_seed(seed))
 
 
 def binomial(shape, counts, probabilities, dtype=None, seed=None):
@@ -96,9 +97,7 @@ def binomial(shape, counts, probabilities, dtype=None, seed=None):
         >>> x = lamina.random.binomial((5,), counts=10, probabilities=0.3, seed=1)
     """
     dtype = _float_dtype(dtype, "binomial")
-    return _engine.random.binomial(
-        shape, counts, probabilities, dtype=dtype, seed=_make_seed(seed)
-    )
+    return _ops.binomial(shape, counts, probabilities, dtype=dtype, seed=_make_seed(seed))
 
 
 def categorical(logits, num_samples: int, dtype="int32", seed=None):
@@ -119,8 +118,8 @@ def categorical(logits, num_samples: int, dtype="int32", seed=None):
         >>> lamina.random.categorical(logits, 5, seed=1).shape
         (2, 5)
     """
-    logits = _engine.core.convert_to_tensor(logits)
-    shape = tuple(_engine.core.shape(logits))
+    logits = _ops_core.convert_to_tensor(logits)
+    shape = tuple(_ops_core.shape(logits))
     if len(shape) != 2:
         raise ValueError(
             f"lamina.random.categorical expects logits of shape (batch_size, num_classes); got "
@@ -138,4 +137,4 @@ def categorical(logits, num_samples: int, dtype="int32", seed=None):
             f"lamina.random.categorical returns class indices; got dtype={dtype!r}. Pass an "
             f"integer dtype such as 'int32' (the default) or 'int64'."
         )
-    return _engine.random.categorical(logits, num_samples, dtype=name, seed=_make_seed(seed))
+    return _ops.categorical(logits, num_samples, dtype=name, seed=_make_seed(seed))
