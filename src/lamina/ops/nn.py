@@ -952,7 +952,7 @@ def conv_transpose(
         >>> x = np.ones((1, 3, 3, 2), "float32")
         >>> lamina.ops.conv_transpose(x, np.ones((2, 2, 4, 2), "float32"), 2).shape  # (1, 6, 6, 4)
     """
-    from lamina.layers.convolutional import _base_conv_transpose
+    from lamina.ops import _conv_transpose
 
     inputs, kernel = _core.convert_to_tensor(inputs), _core.convert_to_tensor(kernel)
     rank = len(_core.shape(inputs)) - 2
@@ -976,7 +976,7 @@ def conv_transpose(
         output_padding = (
             (output_padding,) * rank if isinstance(output_padding, int) else tuple(output_padding)
         )
-    return _base_conv_transpose.conv_transpose(
+    return _conv_transpose.conv_transpose(
         inputs, kernel, strides, padding, output_padding, data_format, dilation_rate
     )
 
