@@ -74,7 +74,11 @@ def _keras_numpy_traces_quietly():
                 return original(*args, **kwargs)
 
         compute_output_spec._quiet = True
-        for name in ("keras.src.backend.numpy.core", "keras.src.backend.numpy", "keras.src.backend"):
+        for name in (
+            "keras.src.backend.numpy.core",
+            "keras.src.backend.numpy",
+            "keras.src.backend",
+        ):
             module = sys.modules.get(name)
             if module is not None and getattr(module, "compute_output_spec", None) is original:
                 module.compute_output_spec = compute_output_spec
