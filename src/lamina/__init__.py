@@ -39,3 +39,13 @@ if not _cli_mode.active():
     from lamina.layers import Layer as Layer
     from lamina.models import Model as Model
     from lamina.models import Sequential as Sequential
+
+
+def __getattr__(name: str):
+    # The application models load on first use (`lamina.applications.VGG16`),
+    # which keeps `import lamina` as quick as it is without them.
+    if name == "applications" and not _cli_mode.active():
+        import importlib
+
+        return importlib.import_module("lamina.applications")
+    raise AttributeError(f"module 'lamina' has no attribute {name!r}")
