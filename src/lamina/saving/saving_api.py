@@ -99,8 +99,16 @@ def save_weights(model, filepath, overwrite: bool = True, max_shard_size=None) -
 
 
 def load_weights(model, filepath, skip_mismatch: bool = False, **kwargs) -> None:
-    """Load weights from a `.weights.h5` or `.keras` file (lamina or Keras 3) into `model`."""
+    """Load weights from a `.weights.h5` or `.keras` file (lamina or Keras 3) into
+    `model`, or from a Keras 2 `.h5` file: layer by layer in order, or by layer
+    name with `by_name=True`."""
     path = os.fspath(filepath)
+    by_name = kwargs.pop("by_name", None)
+    if kwargs:
+        raise TypeError(
+            f"load_weights got unexpected keyword arguments {sorted(kwargs)}; it takes "
+            "skip_mismatch and, for Keras 2 .h5 files, by_name."
+        )
     if not os.path.isfile(path):
         raise FileNotFoundError(f"No file at {path!r}.")
     if not model.built:
@@ -109,6 +117,14 @@ def load_weights(model, filepath, skip_mismatch: bool = False, **kwargs) -> None
             "data or call model.build(input_shape) first."
         )
     magic = _magic(path)
+    if by_name is not None and not (
+        magic.startswith(_HDF5_MAGIC) and not path.endswith(".weights.h5")
+    ):
+        raise ValueError(
+            f"by_name={by_name!r} applies to Keras 2 .h5 files only; {path!r} is a "
+            ".keras or .weights.h5 file, whose weights are always matched by their path. "
+            "Leave by_name out."
+        )
     if magic.startswith(_ZIP_MAGIC):
         members = _zip_format.read_members(path)
         data = members[_zip_format.WEIGHTS]
@@ -116,7 +132,7 @@ def load_weights(model, filepath, skip_mismatch: bool = False, **kwargs) -> None
         from lamina.saving import legacy_h5
 
         if not path.endswith(".weights.h5") and legacy_h5.is_legacy(path):
-            legacy_h5.load_weights(model, path, skip_mismatch=skip_mismatch)
+            legacy_h5.load_weights(model, path, skip_mismatch=skip_mismatch, by_name=bool(by_name))
             return
         with open(path, "rb") as f:
             data = f.read()
