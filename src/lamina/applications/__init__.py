@@ -10,7 +10,25 @@ module also has the `preprocess_input` its weights expect and
 """
 
 from lamina.applications import imagenet_utils as imagenet_utils
+from lamina.applications import mobilenet as mobilenet
+from lamina.applications import mobilenet_v2 as mobilenet_v2
+from lamina.applications import mobilenet_v3 as mobilenet_v3
+from lamina.applications import resnet as resnet
+from lamina.applications import resnet50 as resnet50
+from lamina.applications import resnet_v2 as resnet_v2
 from lamina.applications import vgg16 as vgg16
 from lamina.applications import vgg19 as vgg19
+from lamina.applications import xception as xception
+from lamina.applications.mobilenet import MobileNet as MobileNet
+from lamina.applications.mobilenet_v2 import MobileNetV2 as MobileNetV2
+from lamina.applications.mobilenet_v3 import MobileNetV3Large as MobileNetV3Large
+from lamina.applications.mobilenet_v3 import MobileNetV3Small as MobileNetV3Small
+from lamina.applications.resnet import ResNet50 as ResNet50
+from lamina.applications.resnet import ResNet101 as ResNet101
+from lamina.applications.resnet import ResNet152 as ResNet152
+from lamina.applications.resnet_v2 import ResNet50V2 as ResNet50V2
+from lamina.applications.resnet_v2 import ResNet101V2 as ResNet101V2
+from lamina.applications.resnet_v2 import ResNet152V2 as ResNet152V2
 from lamina.applications.vgg16 import VGG16 as VGG16
 from lamina.applications.vgg19 import VGG19 as VGG19
+from lamina.applications.xception import Xception as Xception
