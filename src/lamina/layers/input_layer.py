@@ -53,8 +53,12 @@ class InputLayer(Layer):
             node.output_tensors = [input_tensor]
             self._inbound_nodes.append(node)
         self.batch_shape = tuple(input_tensor.shape)
-        self.output = input_tensor
+        self._output = input_tensor
         self.built = True
+
+    @property
+    def output(self):
+        return self._output
 
     def call(self, inputs):
         return inputs

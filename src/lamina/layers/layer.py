@@ -394,6 +394,27 @@ class Layer:
                 )
             variable.assign(value)
 
+    @property
+    def input(self):
+        """The input tensor(s) of this layer's first call on symbolic tensors,
+        as in Keras (a list when the call took several)."""
+        return self._first_node_tensors("input_tensors", "input")
+
+    @property
+    def output(self):
+        """The output tensor(s) of this layer's first call on symbolic tensors,
+        as in Keras (a list when the call returned several)."""
+        return self._first_node_tensors("output_tensors", "output")
+
+    def _first_node_tensors(self, attribute: str, what: str):
+        if not self._inbound_nodes:
+            raise AttributeError(
+                f"Layer {self.name!r} has never been called on symbolic tensors, so it has no "
+                f"{what}. Call it on one first, e.g. layer(lamina.Input(shape))."
+            )
+        tensors = getattr(self._inbound_nodes[0], attribute)
+        return tensors[0] if len(tensors) == 1 else list(tensors)
+
     def count_params(self) -> int:
         if not self.built:
             raise ValueError(

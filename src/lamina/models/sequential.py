@@ -144,6 +144,22 @@ class Sequential(Model):
         return self._graph.outputs if self._graph is not None else None
 
     @property
+    def input(self):
+        return self._built_graph("input").input
+
+    @property
+    def output(self):
+        return self._built_graph("output").output
+
+    def _built_graph(self, what: str):
+        if self._graph is None:
+            raise AttributeError(
+                f"Sequential model {self.name!r} is not built yet, so it has no {what}. Start "
+                "it with lamina.Input(shape=...), or call it on data first."
+            )
+        return self._graph
+
+    @property
     def input_shape(self):
         return self._graph.input_shape if self._graph is not None else None
 
