@@ -39,6 +39,20 @@ def keras_ref():
     return keras
 
 
+@pytest.fixture
+def keras_layers_ref(keras_ref):
+    """Keras, for the checks that do not depend on the engine (layer names,
+    classes, weight shapes, signatures). They run once, in the NumPy pass,
+    where Keras builds its models fastest (its JAX backend traces every layer
+    call); the forward checks run on every engine."""
+    if keras_ref.backend.backend() != "numpy":
+        pytest.skip(
+            "the architecture does not depend on the engine: it is compared with Keras's "
+            "in the numpy pass"
+        )
+    return keras_ref
+
+
 def layer_summary(model):
     """(name, class, weight shapes) of each layer, in order; what a weights
     file written by the other library needs to match."""
@@ -59,10 +73,17 @@ def assert_same_architecture(ours, theirs):
 
 
 def assert_same_predictions(ours, theirs, x, rtol=1e-4, atol=1e-5):
-    """With Keras's weights, lamina's model computes what Keras's does."""
+    """With Keras's weights, lamina's model computes what Keras's does.
+
+    Fifty randomly initialized layers can grow the activations to 1e3 or
+    more, where float32 sums in another order differ by more than `atol`:
+    the tolerance also scales with the largest output."""
     ours.set_weights(theirs.get_weights())
     expected = np.asarray(theirs.predict(x, verbose=0))
-    np.testing.assert_allclose(ours.predict(x, verbose=0), expected, rtol=rtol, atol=atol)
+    scale = float(np.max(np.abs(expected))) if expected.size else 0.0
+    np.testing.assert_allclose(
+        ours.predict(x, verbose=0), expected, rtol=rtol, atol=atol + rtol * scale
+    )
 
 
 def write_keras2_weights(model, path):

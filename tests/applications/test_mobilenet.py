@@ -52,24 +52,28 @@ def build_both(keras, family, **kwargs):
         ("MobileNetV3Large", dict(include_top=False, minimalistic=True, pooling="max")),
     ],
 )
-def test_same_layers_as_keras(keras_ref, family, kwargs):
+def test_same_layers_as_keras(keras_layers_ref, family, kwargs):
     kwargs = dict(weights=None, input_shape=SMALL, classes=7, **kwargs)
-    assert_same_architecture(*build_both(keras_ref, family, **kwargs))
+    assert_same_architecture(*build_both(keras_layers_ref, family, **kwargs))
 
 
-def test_same_layers_as_keras_channels_first(keras_ref):
+def test_same_layers_as_keras_channels_first(keras_layers_ref):
     # The strided blocks pad by correct_pad, and the squeeze-and-excite gates
     # broadcast over the spatial axes: both depend on the channel axis.
-    before = lamina.config.image_data_format(), keras_ref.config.image_data_format()
+    before = lamina.config.image_data_format(), keras_layers_ref.config.image_data_format()
     lamina.config.set_image_data_format("channels_first")
-    keras_ref.config.set_image_data_format("channels_first")
+    keras_layers_ref.config.set_image_data_format("channels_first")
     try:
         ours, theirs = build_both(
-            keras_ref, "MobileNetV3Small", weights=None, input_shape=(3, 33, 35), include_top=True
+            keras_layers_ref,
+            "MobileNetV3Small",
+            weights=None,
+            input_shape=(3, 33, 35),
+            include_top=True,
         )
     finally:
         lamina.config.set_image_data_format(before[0])
-        keras_ref.config.set_image_data_format(before[1])
+        keras_layers_ref.config.set_image_data_format(before[1])
     assert_same_architecture(ours, theirs)
 
 

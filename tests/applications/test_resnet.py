@@ -38,31 +38,31 @@ def fresh_names(keras):
 
 
 @pytest.mark.parametrize("module, family", FAMILIES)
-def test_same_layers_as_keras(keras_ref, module, family):
+def test_same_layers_as_keras(keras_layers_ref, module, family):
     # Building the deep models takes seconds in Keras: both tops for the
     # 50-layer models, one for the deeper ones (their top is the same layers).
     tops = (True, False) if family.startswith("ResNet50") else (family.endswith("V2"),)
     for include_top in tops:
-        fresh_names(keras_ref)
+        fresh_names(keras_layers_ref)
         kwargs = dict(weights=None, input_shape=SMALL, include_top=include_top, classes=7)
         ours = getattr(MODULES[module], family)(**kwargs)
-        theirs = getattr(getattr(keras_ref.applications, module), family)(**kwargs)
+        theirs = getattr(getattr(keras_layers_ref.applications, module), family)(**kwargs)
         assert_same_architecture(ours, theirs)
 
 
-def test_same_layers_as_keras_channels_first(keras_ref):
+def test_same_layers_as_keras_channels_first(keras_layers_ref):
     # ResNetV2 has every kind of layer ResNet has, and the subsampling pooling.
     lamina.config.set_image_data_format("channels_first")
-    keras_ref.config.set_image_data_format("channels_first")
+    keras_layers_ref.config.set_image_data_format("channels_first")
     try:
         kwargs = dict(weights=None, input_shape=(3, 32, 32), include_top=False)
         ours = resnet_v2.ResNet50V2(**kwargs)
-        theirs = keras_ref.applications.resnet_v2.ResNet50V2(**kwargs)
+        theirs = keras_layers_ref.applications.resnet_v2.ResNet50V2(**kwargs)
         assert_same_architecture(ours, theirs)
         assert tuple(ours.output.shape) == (None, 2048, 1, 1)
     finally:
         lamina.config.set_image_data_format("channels_last")
-        keras_ref.config.set_image_data_format("channels_last")
+        keras_layers_ref.config.set_image_data_format("channels_last")
 
 
 @pytest.mark.parametrize("module, family", [("resnet", "ResNet50"), ("resnet_v2", "ResNet50V2")])
@@ -74,10 +74,10 @@ def test_same_predictions_as_keras(keras_ref, module, family):
     assert_same_predictions(ours, theirs, x)
 
 
-def test_same_signatures_and_preprocessing_as_keras(keras_ref):
+def test_same_signatures_and_preprocessing_as_keras(keras_layers_ref):
     x = images((2, 4, 4, 3))
     for name, ours in MODULES.items():
-        theirs = getattr(keras_ref.applications, name)
+        theirs = getattr(keras_layers_ref.applications, name)
         assert sorted(ours.__all__) == sorted(n for n in dir(theirs) if not n.startswith("_")), (
             name
         )

@@ -22,10 +22,10 @@ SMALL = (32, 32, 3)
 @pytest.mark.parametrize(
     "family, include_top", [("VGG16", True), ("VGG16", False), ("VGG19", False)]
 )
-def test_same_layers_as_keras(keras_ref, family, include_top):
+def test_same_layers_as_keras(keras_layers_ref, family, include_top):
     kwargs = dict(weights=None, input_shape=SMALL, include_top=include_top, classes=7)
     ours = getattr(lamina.applications, family)(**kwargs)
-    theirs = getattr(keras_ref.applications, family)(**kwargs)
+    theirs = getattr(keras_layers_ref.applications, family)(**kwargs)
     assert_same_architecture(ours, theirs)
 
 

@@ -47,24 +47,27 @@ def assert_same_weights(a, b):
 
 
 @pytest.mark.parametrize("include_top", [True, False])
-def test_same_layers_as_keras(keras_ref, include_top):
+def test_same_layers_as_keras(keras_layers_ref, include_top):
     # The shortcut layers are unnamed in Keras: the conftest's fresh names
     # make both libraries number them from "conv2d" and "batch_normalization".
     kwargs = dict(weights=None, input_shape=SMALL, include_top=include_top, classes=7)
-    ours, theirs = xception.Xception(**kwargs), keras_ref.applications.Xception(**kwargs)
+    ours, theirs = xception.Xception(**kwargs), keras_layers_ref.applications.Xception(**kwargs)
     assert_same_architecture(ours, theirs)
 
 
-def test_same_layers_as_keras_channels_first(keras_ref):
+def test_same_layers_as_keras_channels_first(keras_layers_ref):
     lamina.config.set_image_data_format("channels_first")
-    keras_ref.config.set_image_data_format("channels_first")
+    keras_layers_ref.config.set_image_data_format("channels_first")
     try:
         kwargs = dict(weights=None, input_shape=(3, 71, 71), include_top=False, pooling="max")
-        ours, theirs = xception.Xception(**kwargs), keras_ref.applications.Xception(**kwargs)
+        ours, theirs = (
+            xception.Xception(**kwargs),
+            keras_layers_ref.applications.Xception(**kwargs),
+        )
         assert_same_architecture(ours, theirs)
     finally:
         lamina.config.set_image_data_format("channels_last")
-        keras_ref.config.set_image_data_format("channels_last")
+        keras_layers_ref.config.set_image_data_format("channels_last")
 
 
 def test_same_predictions_as_keras(keras_ref):
@@ -74,8 +77,8 @@ def test_same_predictions_as_keras(keras_ref):
     assert_same_predictions(ours, theirs, x)
 
 
-def test_same_signature_and_preprocessing_as_keras(keras_ref):
-    theirs = keras_ref.applications.xception
+def test_same_signature_and_preprocessing_as_keras(keras_layers_ref):
+    theirs = keras_layers_ref.applications.xception
     assert inspect.signature(xception.Xception) == inspect.signature(theirs.Xception)
     x = images((2, 4, 4, 3))
     np.testing.assert_allclose(
