@@ -9,20 +9,31 @@ module also has the `preprocess_input` its weights expect and
     model = lamina.applications.VGG16(weights=None, classes=10, input_shape=(64, 64, 3))
 """
 
+from lamina.applications import densenet as densenet
 from lamina.applications import imagenet_utils as imagenet_utils
+from lamina.applications import inception_resnet_v2 as inception_resnet_v2
+from lamina.applications import inception_v3 as inception_v3
 from lamina.applications import mobilenet as mobilenet
 from lamina.applications import mobilenet_v2 as mobilenet_v2
 from lamina.applications import mobilenet_v3 as mobilenet_v3
+from lamina.applications import nasnet as nasnet
 from lamina.applications import resnet as resnet
 from lamina.applications import resnet50 as resnet50
 from lamina.applications import resnet_v2 as resnet_v2
 from lamina.applications import vgg16 as vgg16
 from lamina.applications import vgg19 as vgg19
 from lamina.applications import xception as xception
+from lamina.applications.densenet import DenseNet121 as DenseNet121
+from lamina.applications.densenet import DenseNet169 as DenseNet169
+from lamina.applications.densenet import DenseNet201 as DenseNet201
+from lamina.applications.inception_resnet_v2 import InceptionResNetV2 as InceptionResNetV2
+from lamina.applications.inception_v3 import InceptionV3 as InceptionV3
 from lamina.applications.mobilenet import MobileNet as MobileNet
 from lamina.applications.mobilenet_v2 import MobileNetV2 as MobileNetV2
 from lamina.applications.mobilenet_v3 import MobileNetV3Large as MobileNetV3Large
 from lamina.applications.mobilenet_v3 import MobileNetV3Small as MobileNetV3Small
+from lamina.applications.nasnet import NASNetLarge as NASNetLarge
+from lamina.applications.nasnet import NASNetMobile as NASNetMobile
 from lamina.applications.resnet import ResNet50 as ResNet50
 from lamina.applications.resnet import ResNet101 as ResNet101
 from lamina.applications.resnet import ResNet152 as ResNet152
