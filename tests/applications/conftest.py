@@ -18,6 +18,16 @@ def _fresh_layer_names():
     if "keras" in sys.modules and hasattr(sys.modules["keras"], "utils"):
         sys.modules["keras"].utils.clear_session(free_memory=False)
     yield
+    if lamina.backend.backend() == "jax":
+        # Drop the compiled programs of the test's models: a JAX pass compiles
+        # dozens of large ones, and XLA's CPU JIT failed ("LLVM compilation
+        # error: Cannot allocate memory", then a segfault) as they piled up.
+        import gc
+
+        import jax
+
+        gc.collect()
+        jax.clear_caches()
 
 
 @pytest.fixture(scope="session")

@@ -141,6 +141,10 @@ def _public_module(obj) -> str:
     category = _category_of_object(obj if isinstance(obj, types.FunctionType) else cls)
     if category is not None:
         return dict(_CATEGORIES)[category]
+    if cls.__module__.startswith("lamina.applications."):
+        # The applications' own layers (LayerScale, CustomScaleLayer): Keras's
+        # classes of the same names live in its module of the same name.
+        return "keras.src.applications." + cls.__module__.rsplit(".", 1)[1]
     return cls.__module__ if not isinstance(obj, types.FunctionType) else obj.__module__
 
 
