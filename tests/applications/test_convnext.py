@@ -1,5 +1,5 @@
 """ConvNeXt Tiny to XLarge: Keras's layers, names and numbers; LayerScale and
-StochasticDepth as saveable layers; weights loaded by layer name."""
+StochasticDepth as saveable layers; weights loaded as Keras loads them."""
 
 import hashlib
 

@@ -1,5 +1,5 @@
 """EfficientNet B0-B7 and EfficientNetV2 B0-B3, S, M, L: Keras's layers,
-names and numbers; the stem's normalization; weights loaded by layer name."""
+names and numbers; the stem's normalization; weights loaded as Keras loads them."""
 
 import hashlib
 

@@ -1,6 +1,6 @@
 """ResNet (v1, also published as `resnet50`) and ResNetV2: Keras's layers,
 names and numbers; the ImageNet weights fetched once, checked by hash, and
-loaded by layer name."""
+loaded as Keras loads them."""
 
 import hashlib
 import inspect

@@ -1,5 +1,5 @@
 """VGG16 and VGG19: Keras's layers, names and numbers; the ImageNet weights
-fetched once, checked by hash, and loaded by layer name."""
+fetched once, checked by hash, and loaded as Keras loads them."""
 
 import hashlib
 

@@ -235,9 +235,7 @@ def _convnext(
             "LAMINA_IMAGE_DATA_FORMAT=channels_last, or call "
             "lamina.config.set_image_data_format('channels_last') before building it."
         )
-    imagenet_utils.check_weights_argument(weights, include_top, classes)
-    if include_top:
-        imagenet_utils.validate_activation(classifier_activation, weights)
+    imagenet_utils.check_weights_argument(weights, include_top, classes, classifier_activation)
     default_name = f"convnext_{variant}"
     if weights == "imagenet" and name != default_name:
         raise ValueError(
@@ -285,8 +283,8 @@ def _convnext(
             x = layers.GlobalAveragePooling2D()(x)
         elif pooling == "max":
             x = layers.GlobalMaxPooling2D()(x)
-        # Unnamed in Keras: the name a fresh Keras session gives it, which the
-        # published file uses, so that its weights load by name in any session.
+        # Unnamed in Keras: the name a fresh Keras session gives it, so the
+        # layer names do not depend on what the session built before.
         x = _layer_norm("layer_normalization")(x)
 
     from lamina.models import Model

@@ -187,7 +187,7 @@ def _densenet(
     classifier_activation,
     name,
 ):
-    imagenet_utils.check_weights_argument(weights, include_top, classes)
+    imagenet_utils.check_weights_argument(weights, include_top, classes, classifier_activation)
     data_format = config.image_data_format()
     input_shape = imagenet_utils.obtain_input_shape(
         input_shape,
@@ -216,7 +216,6 @@ def _densenet(
 
     if include_top:
         x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
-        imagenet_utils.validate_activation(classifier_activation, weights)
         x = layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
     elif pooling == "avg":
         x = layers.GlobalAveragePooling2D(name="avg_pool")(x)

@@ -208,9 +208,7 @@ def _efficientnet(
     name,
 ):
     width, depth, default_size, dropout_rate = _SCALING[variant]
-    imagenet_utils.check_weights_argument(weights, include_top, classes)
-    if include_top:
-        imagenet_utils.validate_activation(classifier_activation, weights)
+    imagenet_utils.check_weights_argument(weights, include_top, classes, classifier_activation)
     data_format = config.image_data_format()
     input_shape = imagenet_utils.obtain_input_shape(
         input_shape,
@@ -226,8 +224,8 @@ def _efficientnet(
     # The stem: pixels to [0, 1], then normalized per channel by statistics
     # that the weights file carries (a fresh model has mean 0, variance 1).
     # Keras leaves these layers unnamed; the names fixed here are the ones a
-    # fresh Keras session gives them, which the published files use, so that
-    # the weights load by name in any session.
+    # fresh Keras session gives them, so the layer names do not depend on
+    # what the session built before.
     x = layers.Rescaling(1.0 / 255.0, name="rescaling")(img_input)
     x = layers.Normalization(axis=channel_axis, name="normalization")(x)
     if weights == "imagenet":

@@ -213,9 +213,7 @@ def _efficientnet_v2(
     name,
 ):
     stages, width, depth, default_size = _VARIANTS[variant]
-    imagenet_utils.check_weights_argument(weights, include_top, classes)
-    if include_top:
-        imagenet_utils.validate_activation(classifier_activation, weights)
+    imagenet_utils.check_weights_argument(weights, include_top, classes, classifier_activation)
     data_format = config.image_data_format()
     input_shape = imagenet_utils.obtain_input_shape(
         input_shape,

@@ -109,7 +109,7 @@ def InceptionResNetV2(
         >>> model.output.shape
         (None, 1536)
     """
-    imagenet_utils.check_weights_argument(weights, include_top, classes)
+    imagenet_utils.check_weights_argument(weights, include_top, classes, classifier_activation)
     data_format = config.image_data_format()
     input_shape = imagenet_utils.obtain_input_shape(
         input_shape,
@@ -154,7 +154,6 @@ def InceptionResNetV2(
     x = _conv_bn(x, 1536, 1, name="conv_7b")
     if include_top:
         x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
-        imagenet_utils.validate_activation(classifier_activation, weights)
         x = layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
     elif pooling == "avg":
         x = layers.GlobalAveragePooling2D()(x)

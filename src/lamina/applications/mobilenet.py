@@ -102,7 +102,7 @@ def MobileNet(
         >>> model.output.shape
         (None, 1, 1, 256)
     """
-    imagenet_utils.check_weights_argument(weights, include_top, classes)
+    imagenet_utils.check_weights_argument(weights, include_top, classes, classifier_activation)
     data_format = config.image_data_format()
     spatial = slice(0, 2) if data_format == "channels_last" else slice(1, 3)
     rows, cols = tuple(input_shape[spatial]) if input_shape is not None else (None, None)
@@ -135,7 +135,6 @@ def MobileNet(
         x = layers.Dropout(dropout, name="dropout")(x)
         x = layers.Conv2D(classes, 1, padding="same", name="conv_preds")(x)
         x = layers.Reshape((classes,), name="reshape_2")(x)
-        imagenet_utils.validate_activation(classifier_activation, weights)
         x = layers.Activation(classifier_activation, name="predictions")(x)
     elif pooling == "avg":
         x = layers.GlobalAveragePooling2D()(x)

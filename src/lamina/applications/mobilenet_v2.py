@@ -109,7 +109,7 @@ def MobileNetV2(
         >>> model.output.shape
         (None, 1, 1, 1280)
     """
-    imagenet_utils.check_weights_argument(weights, include_top, classes)
+    imagenet_utils.check_weights_argument(weights, include_top, classes, classifier_activation)
     data_format = config.image_data_format()
     spatial = slice(0, 2) if data_format == "channels_last" else slice(1, 3)
     size = _given_size(input_shape, input_tensor, spatial)
@@ -144,7 +144,6 @@ def MobileNetV2(
 
     if include_top:
         x = layers.GlobalAveragePooling2D()(x)
-        imagenet_utils.validate_activation(classifier_activation, weights)
         x = layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
     elif pooling == "avg":
         x = layers.GlobalAveragePooling2D()(x)

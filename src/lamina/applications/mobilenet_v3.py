@@ -209,7 +209,7 @@ def _mobilenet_v3(
     include_preprocessing,
     name,
 ):
-    imagenet_utils.check_weights_argument(weights, include_top, classes)
+    imagenet_utils.check_weights_argument(weights, include_top, classes, classifier_activation)
     data_format = config.image_data_format()
     input_shape = _input_shape(input_shape, input_tensor, data_format)
     if weights == "imagenet":
@@ -253,7 +253,6 @@ def _mobilenet_v3(
             x = layers.Dropout(dropout_rate)(x)
         x = layers.Conv2D(classes, 1, padding="same", name="logits")(x)
         x = layers.Flatten()(x)
-        imagenet_utils.validate_activation(classifier_activation, weights)
         x = layers.Activation(classifier_activation, name="predictions")(x)
     elif pooling == "avg":
         x = layers.GlobalAveragePooling2D(name="avg_pool")(x)

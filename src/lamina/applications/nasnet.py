@@ -181,7 +181,7 @@ def NASNet(
     Returns:
         A functional `Model`.
     """
-    imagenet_utils.check_weights_argument(weights, include_top, classes)
+    imagenet_utils.check_weights_argument(weights, include_top, classes, classifier_activation)
     if default_size is None:
         default_size = 331
     if weights == "imagenet":
@@ -242,7 +242,6 @@ def NASNet(
 
     if include_top:
         x = layers.GlobalAveragePooling2D()(x)
-        imagenet_utils.validate_activation(classifier_activation, weights)
         x = layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
     elif pooling == "avg":
         x = layers.GlobalAveragePooling2D()(x)

@@ -169,7 +169,7 @@ def _build_resnet(
 ):
     """A ResNet (v1 blocks) or, with `preact`, a ResNetV2 (pre-activation
     blocks), with `blocks_per_stage` blocks in each of the four stages."""
-    imagenet_utils.check_weights_argument(weights, include_top, classes)
+    imagenet_utils.check_weights_argument(weights, include_top, classes, classifier_activation)
     input_shape = imagenet_utils.obtain_input_shape(
         input_shape,
         default_size=224,
@@ -194,7 +194,6 @@ def _build_resnet(
         x = layers.Activation("relu", name="post_relu")(x)
     if include_top:
         x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
-        imagenet_utils.validate_activation(classifier_activation, weights)
         x = layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
     elif pooling == "avg":
         x = layers.GlobalAveragePooling2D(name="avg_pool")(x)

@@ -74,7 +74,7 @@ def Xception(
         >>> model.output.shape
         (None, 3, 3, 2048)
     """
-    imagenet_utils.check_weights_argument(weights, include_top, classes)
+    imagenet_utils.check_weights_argument(weights, include_top, classes, classifier_activation)
     input_shape = imagenet_utils.obtain_input_shape(
         input_shape,
         default_size=299,
@@ -100,7 +100,6 @@ def Xception(
         x = layers.Activation("relu", name=f"block14_sepconv{index}_act")(x)
     if include_top:
         x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
-        imagenet_utils.validate_activation(classifier_activation, weights)
         x = layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
     elif pooling == "avg":
         x = layers.GlobalAveragePooling2D()(x)
